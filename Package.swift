@@ -1,0 +1,110 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 language mode (complete strict concurrency)
+/// plus the upcoming features the house style asks for.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "devopsdefender",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "devopsdefender", targets: ["CLI"]),
+        .executable(name: "dd-bench", targets: ["Benchmarks"]),
+        .library(name: "Spec", targets: ["Spec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // libyaml from the system (Debian: libyaml-dev). We drive its event parser ourselves so
+        // that hostile input (alias bombs, deep nesting, tags) is refused before it costs anything,
+        // and so every node keeps its exact line and column.
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(
+            name: "Spec",
+            dependencies: [
+                "CLibYAML",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Reconciler",
+            dependencies: ["Spec"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ProviderSupport",
+            path: "Sources/Providers/Common",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GCEProvider",
+            dependencies: ["ProviderSupport", "Reconciler"],
+            path: "Sources/Providers/GCE",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CloudflareProvider",
+            dependencies: ["ProviderSupport", "Reconciler"],
+            path: "Sources/Providers/Cloudflare",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Attestation",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Noise",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Agent",
+            dependencies: ["Noise", "Attestation", "Reconciler"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ControlPlane",
+            dependencies: ["Noise", "Attestation", "Reconciler"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Emulators",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "CLI",
+            dependencies: [
+                "Spec",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: ["Spec"],
+            path: "Benchmarks",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SpecTests",
+            dependencies: ["Spec"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["CLI"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Spec
+
+/// Options shared by every command that reads a fleet file.
+struct FleetInputOptions: ParsableArguments {
+    @Option(
+        name: .customLong("max-bytes"),
+        help: ArgumentHelp("Refuse fleet files larger than this many bytes.", valueName: "bytes")
+    )
+    var maximumBytes: Int = YAMLLimits().maximumBytes
+
+    var limits: YAMLLimits {
+        var limits = YAMLLimits()
+        limits.maximumBytes = self.maximumBytes
+        return limits
+    }
+
+    func validate() throws {
+        guard self.maximumBytes > 0 else {
+            throw ValidationError("--max-bytes must be a positive number of bytes")
+        }
+    }
+}
+
+/// Loads one fleet file through the whole pipeline, keeping its bytes for diagnostics.
+struct LoadedFleet {
+    var file: String
+    var source: [UInt8]?
+    var result: FleetSpecLoader.Result
+
+    static func load(_ file: String, options: FleetInputOptions) throws(FleetFileReader.ReadError) -> LoadedFleet {
+        switch try FleetFileReader.read(file, maximumBytes: options.maximumBytes) {
+        case .bytes(let bytes):
+            return LoadedFleet(file: file, source: bytes, result: FleetSpecLoader.load(bytes, file: file, limits: options.limits))
+        case .tooLarge(let size):
+            let diagnostic = SpecDiagnostic(
+                .error,
+                .fileTooLarge,
+                "the file is \(size) bytes; the limit is \(options.maximumBytes) bytes",
+                hint: "split the fleet into smaller files, or raise the limit with --max-bytes if the file is legitimate",
+                file: file,
+                at: nil
+            )
+            let result = FleetSpecLoader.Result(fleet: nil, diagnostics: [diagnostic])
+            return LoadedFleet(file: file, source: nil, result: result)
+        }
+    }
+}

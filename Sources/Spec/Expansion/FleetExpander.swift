@@ -1,0 +1,386 @@
+import Crypto
+
+/// Expands a resolved fleet and the open pull-request previews into a ``DesiredState``: every VM
+/// with its deterministic name, labels and `ee-config`, every tunnel with its ingress, every DNS
+/// record. A pure function: the same input gives byte-identical output.
+public enum FleetExpander {
+    /// The local port the devopsdefender agent and control plane serve on behind the tunnel.
+    public static let servicePort = 8080
+
+    /// Expands `fleet` with previews for the pull requests `previews`. Returns nil after reporting
+    /// why a preview cannot be made.
+    public static func expand(
+        _ fleet: ResolvedFleet,
+        previews: [Int] = [],
+        diagnostics: inout DiagnosticCollector
+    ) -> DesiredState? {
+        var environments = fleet.environments.map { self.expand($0, fleet: fleet, kind: .persistent, preview: nil) }
+        let numbers = Array(Set(previews)).sorted()
+        if !numbers.isEmpty {
+            guard let previewEnvironments = self.previewEnvironments(fleet, numbers: numbers, diagnostics: &diagnostics) else {
+                return nil
+            }
+            environments += previewEnvironments.map { environment, number in
+                self.expand(environment, fleet: fleet, kind: .preview, preview: number)
+            }
+        }
+        return DesiredState(fleet: fleet.spec.metadata.name, environments: environments)
+    }
+
+    private static func previewEnvironments(
+        _ fleet: ResolvedFleet,
+        numbers: [Int],
+        diagnostics: inout DiagnosticCollector
+    ) -> [(ResolvedEnvironment, Int)]? {
+        guard let spec = fleet.spec.previews, spec.enabled else {
+            diagnostics.error(
+                .previewRejected,
+                "previews were requested (\(numbers.map { "#\($0)" }.joined(separator: ", "))) but the fleet does not enable them",
+                hint: "set `previews: {enabled: true, from: <environment>}`",
+                at: fleet.spec.previews?.location
+            )
+            return nil
+        }
+        if let bad = numbers.first(where: { $0 < 1 || $0 > 999_999 }) {
+            diagnostics.error(.previewRejected, "preview number \(bad) is not a pull-request number (1 to 999999)", at: nil)
+            return nil
+        }
+        if numbers.count > spec.maximum {
+            diagnostics.error(
+                .previewRejected,
+                "\(numbers.count) previews were requested; the fleet allows at most \(spec.maximum) at once",
+                hint: "close some previews, or raise `previews.max`",
+                at: spec.location
+            )
+            return nil
+        }
+        guard let template = fleet.environment(named: spec.from.value) else { return nil }
+        let taken = Dictionary(fleet.environments.map { ($0.hostname, $0.name) }, uniquingKeysWith: { first, _ in first })
+        var result: [(ResolvedEnvironment, Int)] = []
+        for number in numbers {
+            var environment = template
+            environment.name = ResourceNaming.previewEnvironment(number: number)
+            environment.hostnameTemplate = spec.hostname.value
+            environment.hostname = HostnameTemplate(spec.hostname.value).render([
+                "number": String(number), "env": environment.name, "fleet": fleet.spec.metadata.name,
+                "domain": fleet.spec.cloudflare.domain,
+            ])
+            if let owner = taken[environment.hostname] {
+                diagnostics.error(
+                    .hostnameCollision,
+                    "preview #\(number) would claim '\(environment.hostname)', the hostname of environment '\(owner)'",
+                    hint: "change the preview hostname template so it cannot match a long-lived environment",
+                    at: spec.hostname.location
+                )
+                return nil
+            }
+            result.append((environment, number))
+        }
+        return result
+    }
+
+    private static func expand(
+        _ environment: ResolvedEnvironment,
+        fleet: ResolvedFleet,
+        kind: DesiredEnvironment.Kind,
+        preview: Int?
+    ) -> DesiredEnvironment {
+        let spec = fleet.spec
+        let domain = spec.cloudflare.domain
+        let prefix = spec.metadata.namePrefix
+        var vms: [DesiredVM] = []
+
+        // The control plane.
+        let controlPlaneWorkloads = [self.connectorWorkload, self.controlPlaneWorkload(environment, fleet: fleet)]
+        let controlPlaneGeneration = self.generation(
+            fleet: fleet,
+            environment: environment,
+            pool: ResourceNaming.controlPlanePool,
+            machineType: environment.controlPlane.machineType,
+            diskGb: environment.controlPlane.diskGb,
+            zones: [environment.controlPlane.zone],
+            labels: environment.labels,
+            workloads: controlPlaneWorkloads
+        )
+        let controlPlaneName = ResourceNaming.controlPlaneVM(prefix: prefix, environment: environment.name, generation: controlPlaneGeneration.short)
+        vms.append(
+            self.vm(
+                name: controlPlaneName,
+                role: .controlPlane,
+                pool: ResourceNaming.controlPlanePool,
+                slot: 0,
+                generation: controlPlaneGeneration,
+                zone: environment.controlPlane.zone,
+                machineType: environment.controlPlane.machineType,
+                diskGb: environment.controlPlane.diskGb,
+                labels: environment.labels,
+                hostname: environment.hostname,
+                workloads: controlPlaneWorkloads.map { self.personalise($0, vm: controlPlaneName, hostname: environment.hostname) },
+                environment: environment,
+                fleet: fleet
+            )
+        )
+        var tunnels = [
+            DesiredTunnel(
+                name: controlPlaneName,
+                vm: controlPlaneName,
+                ingress: [IngressRule(hostname: environment.hostname, service: "http://localhost:\(self.servicePort)"), .catchAll]
+            )
+        ]
+
+        // The agents.
+        for pool in environment.pools {
+            let workloads = pool.workloads.compactMap { fleet.workloads[$0] }
+            let template =
+                [self.connectorWorkload, self.agentWorkload(environment, pool: pool, workloads: workloads, fleet: fleet)]
+                + workloads.map(self.bootWorkload)
+            let generation = self.generation(
+                fleet: fleet,
+                environment: environment,
+                pool: pool.name,
+                machineType: pool.machineType,
+                diskGb: pool.diskGb,
+                zones: pool.zones,
+                labels: environment.labels.merging(pool.labels) { _, new in new },
+                workloads: template
+            )
+            for slot in 0..<pool.count {
+                let name = ResourceNaming.agentVM(
+                    prefix: prefix,
+                    environment: environment.name,
+                    pool: pool.name,
+                    slot: slot,
+                    generation: generation.short
+                )
+                let hostname = "\(name).\(domain)"
+                vms.append(
+                    self.vm(
+                        name: name,
+                        role: .agent,
+                        pool: pool.name,
+                        slot: slot,
+                        generation: generation,
+                        zone: pool.zones.isEmpty ? "" : pool.zones[slot % pool.zones.count],
+                        machineType: pool.machineType,
+                        diskGb: pool.diskGb,
+                        labels: environment.labels.merging(pool.labels) { _, new in new },
+                        hostname: hostname,
+                        workloads: template.map { self.personalise($0, vm: name, hostname: hostname) },
+                        environment: environment,
+                        fleet: fleet
+                    )
+                )
+                var ingress = [IngressRule(hostname: hostname, service: "http://localhost:\(self.servicePort)")]
+                for workload in workloads {
+                    for expose in workload.expose {
+                        let label = ResourceNaming.exposedLabel(vm: name, label: expose.hostnameLabel.value)
+                        ingress.append(IngressRule(hostname: "\(label).\(domain)", service: "http://localhost:\(expose.port)"))
+                    }
+                }
+                ingress.append(.catchAll)
+                tunnels.append(DesiredTunnel(name: name, vm: name, ingress: ingress))
+            }
+        }
+
+        let comment = ResourceNaming.dnsComment(fleet: spec.metadata.name, environment: environment.name)
+        let records = tunnels.flatMap { tunnel in
+            tunnel.ingress.compactMap { rule in
+                rule.hostname.map { DesiredDNSRecord(name: $0, tunnel: tunnel.name, comment: comment) }
+            }
+        }
+        return DesiredEnvironment(
+            name: environment.name,
+            kind: kind,
+            previewNumber: preview,
+            ttlSeconds: kind == .preview ? spec.previews?.ttl.seconds : nil,
+            hostname: environment.hostname,
+            vms: vms,
+            tunnels: tunnels,
+            dnsRecords: records
+        )
+    }
+
+    // MARK: Boot workloads
+
+    /// cloudflared, fetched so the agent can supervise it.
+    static let connectorWorkload = BootWorkload(
+        appName: "cloudflared",
+        command: nil,
+        environment: [],
+        tty: false,
+        githubRelease: .cloudflared
+    )
+
+    private static func commonVariables(_ environment: ResolvedEnvironment, fleet: ResolvedFleet) -> [String] {
+        [
+            "DD_FLEET=\(fleet.spec.metadata.name)",
+            "DD_ENV=\(environment.name)",
+            "DD_OWNER=\(fleet.spec.metadata.owner)",
+            "DD_DOMAIN=\(fleet.spec.cloudflare.domain)",
+        ]
+    }
+
+    private static func controlPlaneWorkload(_ environment: ResolvedEnvironment, fleet: ResolvedFleet) -> BootWorkload {
+        var variables = self.commonVariables(environment, fleet: fleet)
+        variables += [
+            "DD_CF_ACCOUNT_ID=\(fleet.spec.cloudflare.accountID)",
+            "DD_CF_ZONE_ID=\(fleet.spec.cloudflare.zoneID)",
+            "DD_SECRET_ENV=DD_CF_API_TOKEN",
+        ]
+        return BootWorkload(
+            appName: "devopsdefender",
+            command: ["devopsdefender", "control-plane"],
+            environment: variables,
+            tty: false,
+            githubRelease: environment.release
+        )
+    }
+
+    private static func agentWorkload(
+        _ environment: ResolvedEnvironment,
+        pool: ResolvedPool,
+        workloads: [WorkloadSpec],
+        fleet: ResolvedFleet
+    ) -> BootWorkload {
+        var variables = self.commonVariables(environment, fleet: fleet)
+        variables += [
+            "DD_POOL=\(pool.name)",
+            "DD_CP_URL=https://\(environment.hostname)",
+            "DD_REGISTER_URL=wss://\(environment.hostname)/register",
+        ]
+        let exposed = workloads.flatMap { $0.expose.map { "\($0.hostnameLabel.value):\($0.port)" } }
+        if !exposed.isEmpty { variables.append("DD_EXTRA_INGRESS=\(exposed.joined(separator: ","))") }
+        // Secret values are delivered by the control plane after attestation; only names travel here.
+        let secrets = workloads.flatMap { workload in
+            workload.variables.compactMap { variable -> String? in
+                guard case .secret(let name, _, _) = variable else { return nil }
+                return "\(workload.appName)/\(name)"
+            }
+        }
+        if !secrets.isEmpty { variables.append("DD_SECRET_ENV=\(secrets.joined(separator: ","))") }
+        return BootWorkload(
+            appName: "devopsdefender",
+            command: ["devopsdefender", "agent"],
+            environment: variables,
+            tty: false,
+            githubRelease: environment.release
+        )
+    }
+
+    private static func bootWorkload(_ workload: WorkloadSpec) -> BootWorkload {
+        BootWorkload(
+            appName: workload.appName,
+            command: workload.command,
+            environment: workload.variables.compactMap { variable in
+                guard case .plain(let name, let value, _) = variable else { return nil }
+                return "\(name)=\(value)"
+            },
+            tty: workload.tty,
+            githubRelease: workload.githubRelease
+        )
+    }
+
+    /// Adds the VM's own name and hostname to the devopsdefender workload.
+    private static func personalise(_ workload: BootWorkload, vm: String, hostname: String) -> BootWorkload {
+        guard workload.appName == "devopsdefender", workload.command?.first == "devopsdefender" else { return workload }
+        var personalised = workload
+        personalised.environment += ["DD_VM_NAME=\(vm)", "DD_HOSTNAME=\(hostname)"]
+        return personalised
+    }
+
+    // MARK: Identity
+
+    struct Generation {
+        /// The SHA-256 of the pool's canonical configuration, hex.
+        var digest: String
+        /// Its first characters, used in names.
+        var short: String { String(self.digest.prefix(ResourceNaming.generationLength)) }
+        /// The `dd-spec` label value.
+        var label: String { String(self.digest.prefix(16)) }
+    }
+
+    /// Hashes everything that, when changed, requires new VMs: machine, disk, zones, image,
+    /// network, labels, release, and the boot workloads (before per-VM names are added).
+    private static func generation(
+        fleet: ResolvedFleet,
+        environment: ResolvedEnvironment,
+        pool: String,
+        machineType: String,
+        diskGb: Int,
+        zones: [String],
+        labels: [String: String],
+        workloads: [BootWorkload]
+    ) -> Generation {
+        let gce = fleet.spec.gce
+        let canonical = StructuredValue.object([
+            ("fleet", .string(fleet.spec.metadata.name)),
+            ("owner", .string(fleet.spec.metadata.owner)),
+            ("env", .string(environment.name)),
+            ("hostname", .string(environment.hostname)),
+            ("pool", .string(pool)),
+            ("machineType", .string(machineType)),
+            ("diskGb", .integer(diskGb)),
+            ("zones", .array(zones.map(StructuredValue.string))),
+            ("image", .object([("family", .string(gce.image.family)), ("project", .string(gce.image.project))])),
+            ("network", .string(gce.network)),
+            ("subnetwork", StructuredValue.optional(gce.subnetwork)),
+            ("serviceAccount", StructuredValue.optional(gce.serviceAccount)),
+            ("labels", .sortedStrings(labels)),
+            ("workloads", .array(workloads.map(\.structured))),
+        ]).json()
+        let digest = SHA256.hash(data: Array(canonical.utf8))
+        return Generation(digest: digest.map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined())
+    }
+
+    private static func vm(
+        name: String,
+        role: DesiredVM.Role,
+        pool: String,
+        slot: Int,
+        generation: Generation,
+        zone: String,
+        machineType: String,
+        diskGb: Int,
+        labels: [String: String],
+        hostname: String,
+        workloads: [BootWorkload],
+        environment: ResolvedEnvironment,
+        fleet: ResolvedFleet
+    ) -> DesiredVM {
+        var allLabels = labels
+        allLabels["dd-fleet"] = fleet.spec.metadata.name
+        allLabels["dd-env"] = environment.name
+        allLabels["dd-role"] = role.rawValue
+        allLabels["dd-pool"] = pool
+        allLabels["dd-spec"] = generation.label
+        let gce = fleet.spec.gce
+        return DesiredVM(
+            name: name,
+            role: role,
+            pool: pool,
+            slot: slot,
+            generation: generation.short,
+            zone: zone,
+            machineType: machineType,
+            diskGb: diskGb,
+            image: gce.image,
+            network: gce.network,
+            subnetwork: gce.subnetwork,
+            serviceAccount: gce.serviceAccount,
+            labels: allLabels,
+            hostname: hostname,
+            eeConfig: EEConfig(owner: fleet.spec.metadata.owner, bootWorkloads: workloads)
+        )
+    }
+}
+
+extension IngressRule {
+    /// The last rule of every tunnel: anything else gets a 404.
+    public static let catchAll = IngressRule(hostname: nil, service: "http_status:404")
+}
+
+extension String {
+    func leftPadded(to length: Int) -> String {
+        self.count >= length ? self : String(repeating: "0", count: length - self.count) + self
+    }
+}
