@@ -15,6 +15,7 @@ struct RenderCommand: ParsableCommand {
             Examples:
               devopsdefender render fleet.yaml
               devopsdefender render fleet.yaml --env staging --format json
+              devopsdefender render fleet.yaml --format text
               devopsdefender render fleet.yaml --preview 42 --preview 57 --env pr-42
 
             Exit codes: 0 rendered, 1 the fleet is invalid, 2 usage or I/O error.
@@ -24,6 +25,7 @@ struct RenderCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case yaml
         case json
+        case text
     }
 
     @Argument(help: ArgumentHelp("The fleet file ('-' reads standard input).", valueName: "file"))
@@ -38,7 +40,7 @@ struct RenderCommand: ParsableCommand {
     )
     var previews: [Int] = []
 
-    @Option(help: "Output format.")
+    @Option(help: "Output format: yaml or json (the full document), or text (a summary for people).")
     var format: Format = .yaml
 
     @OptionGroup var input: FleetInputOptions
@@ -74,6 +76,9 @@ struct RenderCommand: ParsableCommand {
         switch self.format {
         case .yaml: Terminal.standardOutput.write(document.yaml())
         case .json: Terminal.standardOutput.write(document.prettyJSON())
+        case .text:
+            let selected = state.environments.filter { self.environment == nil || $0.name == self.environment }
+            Terminal.standardOutput.write(DesiredStateSummary.render(selected, color: Terminal.standardOutput.supportsColor))
         }
     }
 }
