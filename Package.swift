@@ -99,6 +99,7 @@ let package = Package(
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

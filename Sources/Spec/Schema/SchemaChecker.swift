@@ -12,7 +12,7 @@ public struct SchemaChecker {
     /// Checks `node` against the object schema `schema`, adding to `diagnostics`.
     public static func check(_ node: YAMLNode, against schema: SchemaObject, diagnostics: inout DiagnosticCollector) {
         var checker = SchemaChecker(diagnostics: diagnostics)
-        checker.check(node, .object(schema), reportingMissingAt: SourceLocation(line: 1, column: 1))
+        checker.check(node, .object(schema), reportingMissingAt: node.location)
         diagnostics = checker.diagnostics
     }
 

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+
+/// Runs the real `devopsdefender` binary: exit codes, output streams, and what users see.
+@Suite struct CLITests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let invalidDirectory = repositoryRoot.appendingPathComponent("Tests/SpecTests/Fixtures/invalid")
+
+    /// The binary built beside this test bundle (`swift build --build-tests` builds both).
+    static var binary: URL {
+        let testExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var directory = testExecutable.deletingLastPathComponent()
+        // The bundle is .build/<config>/<name>.xctest (a file on Linux, a directory elsewhere).
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("devopsdefender").path),
+            directory.pathComponents.count > 1
+        {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("devopsdefender")
+    }
+
+    struct Run {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    static func run(_ arguments: [String], input: Data? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = self.repositoryRoot
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(input) }
+        try stdin.fileHandleForWriting.close()
+        // Drain both pipes concurrently so a large output cannot block the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errorData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = error.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    @Test func validExampleExitsZero() throws {
+        let result = try Self.run(["validate", "examples/fleet.yaml"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("examples/fleet.yaml: valid"))
+    }
+
+    @Test func everyInvalidFixtureExitsOneWithItsDiagnostic() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.invalidDirectory.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(names.count >= 40)
+        for name in names {
+            let path = "Tests/SpecTests/Fixtures/invalid/\(name)"
+            let header = try String(contentsOf: Self.repositoryRoot.appendingPathComponent(path), encoding: .utf8)
+                .split(separator: "\n", maxSplits: 1)[0]
+            let parts = header.replacingOccurrences(of: "# expect: ", with: "").split(separator: " ")
+            let result = try Self.run(["validate", path])
+            #expect(result.status == 1, "\(name): \(result.standardError)")
+            // Compiler-style: file:line:column: error: … [rule]
+            let expected = "\(path):\(parts[1]): error:"
+            let line = result.standardError.split(separator: "\n").first { $0.hasPrefix(expected) && $0.hasSuffix("[\(parts[0])]") }
+            #expect(line != nil, "\(name): expected '\(expected) … [\(parts[0])]' in:\n\(result.standardError)")
+        }
+    }
+
+    @Test func textDiagnosticsShowTheSourceLineAndACaret() throws {
+        let result = try Self.run(["validate", "Tests/SpecTests/Fixtures/invalid/unknown-key-typo.yaml"])
+        let lines = result.standardError.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let index = try #require(lines.firstIndex { $0.contains("unknown key 'machinetype'") })
+        #expect(lines[index].contains("did you mean 'machineType'?"))
+        #expect(lines[index + 1].hasSuffix("|         machinetype: c3-standard-4"))
+        #expect(lines[index + 2].hasSuffix("|         ^"))
+    }
+
+    @Test func jsonReportListsDiagnostics() throws {
+        let result = try Self.run(["validate", "--format", "json", "examples/fleet.yaml", "Tests/SpecTests/Fixtures/invalid/bad-zone.yaml"])
+        #expect(result.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let files = try #require(report["files"] as? [[String: Any]])
+        #expect(files.map { $0["valid"] as? Bool } == [true, false])
+        let diagnostic = try #require((files[1]["diagnostics"] as? [[String: Any]])?.first)
+        #expect(diagnostic["rule"] as? String == "invalid-name")
+        #expect(diagnostic["line"] as? Int == 11)
+    }
+
+    @Test func literalSecretsNeverReachTheOutput() throws {
+        let result = try Self.run(["validate", "Tests/SpecTests/Fixtures/invalid/literal-api-token.yaml"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("<redacted>"))
+        #expect(!result.standardError.contains("abcdefabcdef0123456789"))
+        let secretEnvironment = try Self.run(["validate", "Tests/SpecTests/Fixtures/invalid/literal-secret-env.yaml"])
+        #expect(!secretEnvironment.standardError.contains("hunter2"))
+    }
+
+    @Test func ioAndUsageErrorsExitTwo() throws {
+        #expect(try Self.run(["validate", "no/such/fleet.yaml"]).status == 2)
+        #expect(try Self.run(["validate", "examples"]).status == 2)
+        #expect(try Self.run(["validate"]).status == 2)
+        #expect(try Self.run(["validate", "--format", "xml", "examples/fleet.yaml"]).status == 2)
+        #expect(try Self.run(["render", "examples/fleet.yaml", "--env", "nope"]).status == 2)
+        #expect(try Self.run(["frobnicate"]).status == 2)
+    }
+
+    @Test func oversizedFilesAreRefusedWithoutReading() throws {
+        let result = try Self.run(["validate", "--max-bytes", "100", "examples/fleet.yaml"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("[file-too-large]"))
+    }
+
+    @Test func aliasBombIsRefusedInUnderASecond() throws {
+        var text = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        for (previous, name) in zip("abcdefgh", "bcdefghi") {
+            text += "\(name): &\(name) [\(Array(repeating: "*\(previous)", count: 9).joined(separator: ","))]\n"
+        }
+        #expect(text.utf8.count < 1024)
+        let start = ContinuousClock.now
+        let result = try Self.run(["validate", "-"], input: Data(text.utf8))
+        let elapsed = ContinuousClock.now - start
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("[alias-expansion]"))
+        #expect(elapsed < .seconds(1))
+    }
+
+    @Test func renderIsDeterministicAndParses() throws {
+        let first = try Self.run(["render", "examples/fleet.yaml", "--preview", "5", "--format", "json"])
+        let second = try Self.run(["render", "examples/fleet.yaml", "--preview", "5", "--format", "json"])
+        #expect(first.status == 0)
+        #expect(first.standardOutput == second.standardOutput)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(first.standardOutput.utf8)) as? [String: Any])
+        let environments = try #require(document["environments"] as? [[String: Any]])
+        #expect(environments.map { $0["name"] as? String } == ["production", "staging", "pr-5"])
+        let yaml = try Self.run(["render", "examples/fleet.yaml", "--env", "staging"])
+        #expect(yaml.status == 0)
+        #expect(yaml.standardOutput.hasPrefix("formatVersion: 1\nfleet: devopsdefender\nenvironments:\n- name: staging\n"))
+    }
+
+    @Test func schemaIsJSONSchema202012() throws {
+        let result = try Self.run(["schema"])
+        #expect(result.status == 0)
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(schema["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
+        #expect((schema["required"] as? [String])?.contains("environments") == true)
+    }
+
+    @Test(arguments: [["--help"], ["validate", "--help"], ["render", "--help"], ["schema", "--help"]])
+    func helpTeaches(arguments: [String]) throws {
+        let result = try Self.run(arguments)
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("USAGE:"))
+        #expect(result.standardOutput.contains("devopsdefender"))
+    }
+}
