@@ -20,7 +20,8 @@ enum DesiredStateSummary {
                 }
                 output += "  " + vm.pool.padding(poolWidth) + "  " + vm.name.padding(nameWidth) + "  "
                 output += "\(vm.machineType) \(vm.diskGb)GB \(vm.zone)\n"
-                output += "  " + String(repeating: " ", count: poolWidth + 2) + dim("↳ \(vm.hostname)  boots: \(boots.joined(separator: ", "))") + "\n"
+                output +=
+                    "  " + String(repeating: " ", count: poolWidth + 2) + dim("↳ \(vm.hostname)  boots: \(boots.joined(separator: ", "))") + "\n"
             }
             let exposed = environment.dnsRecords.count - environment.tunnels.count
             output += "  \(environment.tunnels.count) tunnels, \(environment.dnsRecords.count) DNS records"
