@@ -168,3 +168,15 @@ import Testing
         #expect(result.standardOutput.contains("devopsdefender"))
     }
 }
+
+/// The committed schema that examples/fleet.yaml points editors at stays in step with the code.
+@Suite struct CommittedSchemaTests {
+    @Test func docsSchemaMatchesTheExport() throws {
+        let committed = try String(
+            contentsOf: CLITests.repositoryRoot.appendingPathComponent("docs/fleet-v1.schema.json"),
+            encoding: .utf8
+        )
+        let exported = try CLITests.run(["schema"]).standardOutput
+        #expect(committed == exported, "regenerate with: devopsdefender schema > docs/fleet-v1.schema.json")
+    }
+}
