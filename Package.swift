@@ -20,6 +20,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // libyaml from the system (Debian: libyaml-dev). We drive its event parser ourselves so
@@ -62,6 +64,12 @@ let package = Package(
         ),
         .target(
             name: "Attestation",
+            dependencies: [
+                "Spec",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -100,6 +108,11 @@ let package = Package(
             name: "SpecTests",
             dependencies: ["Spec"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AttestationTests",
+            dependencies: ["Attestation"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,153 @@
+/// TCB Info v3 for TDX, as Intel's PCS serves it (`tcbInfo`): the TCB levels of one platform
+/// family (FMSPC), each with a status and advisories.
+public struct TCBInfo: Hashable, Sendable, Codable {
+    /// One SVN component.
+    public struct Component: Hashable, Sendable, Codable {
+        /// The security version.
+        public var svn: Int
+        /// Intel's category label, informational.
+        public var category: String?
+        /// Intel's type label, informational.
+        public var type: String?
+
+        /// Creates a component.
+        public init(svn: Int, category: String? = nil, type: String? = nil) {
+            self.svn = svn
+            self.category = category
+            self.type = type
+        }
+    }
+
+    /// The SVNs that define one level.
+    public struct Level: Hashable, Sendable, Codable {
+        /// The SVN vector.
+        public struct TCB: Hashable, Sendable, Codable {
+            /// The 16 SGX components.
+            public var sgxtcbcomponents: [Component]
+            /// The PCE SVN.
+            public var pcesvn: Int
+            /// The 16 TDX components.
+            public var tdxtcbcomponents: [Component]?
+        }
+
+        /// The SVN vector.
+        public var tcb: TCB
+        /// When Intel published this level.
+        public var tcbDate: String
+        /// The level's status.
+        public var tcbStatus: TCBStatus
+        /// The advisories that apply at this level.
+        public var advisoryIDs: [String]?
+    }
+
+    /// The TDX module's expected signer and attributes.
+    public struct TDXModule: Hashable, Sendable, Codable {
+        /// MRSIGNERSEAM (hex, 48 bytes).
+        public var mrsigner: String
+        /// SEAMATTRIBUTES (hex, 8 bytes).
+        public var attributes: String
+        /// The mask applied before comparing attributes.
+        public var attributesMask: String
+    }
+
+    /// One TDX module version's identity and levels (`TDX_03`, …).
+    public struct TDXModuleIdentity: Hashable, Sendable, Codable {
+        /// A level of this module version.
+        public struct Level: Hashable, Sendable, Codable {
+            /// The ISV SVN vector.
+            public struct TCB: Hashable, Sendable, Codable {
+                /// The module's minor SVN.
+                public var isvsvn: Int
+            }
+
+            /// The SVN.
+            public var tcb: TCB
+            /// When Intel published this level.
+            public var tcbDate: String
+            /// The level's status.
+            public var tcbStatus: TCBStatus
+            /// The advisories that apply.
+            public var advisoryIDs: [String]?
+        }
+
+        /// `TDX_` and the major version in two hex digits.
+        public var id: String
+        /// MRSIGNERSEAM (hex, 48 bytes).
+        public var mrsigner: String
+        /// SEAMATTRIBUTES (hex).
+        public var attributes: String
+        /// The attribute mask (hex).
+        public var attributesMask: String
+        /// The levels, newest first.
+        public var tcbLevels: [Level]
+    }
+
+    /// "TDX".
+    public var id: String
+    /// 3.
+    public var version: Int
+    /// When issued (RFC 3339).
+    public var issueDate: String
+    /// When the next one is due (RFC 3339); stale after it.
+    public var nextUpdate: String
+    /// The platform family (hex, 6 bytes).
+    public var fmspc: String
+    /// The PCE id (hex, 2 bytes).
+    public var pceId: String
+    /// 0.
+    public var tcbType: Int
+    /// Intel's TCB recovery counter.
+    public var tcbEvaluationDataNumber: Int
+    /// The TDX module identity.
+    public var tdxModule: TDXModule?
+    /// Per-version module identities.
+    public var tdxModuleIdentities: [TDXModuleIdentity]?
+    /// The platform levels.
+    public var tcbLevels: [Level]
+}
+
+/// QE Identity v2 (`enclaveIdentity`): the expected identity and TCB levels of Intel's TD QE.
+public struct QEIdentity: Hashable, Sendable, Codable {
+    /// One QE level.
+    public struct Level: Hashable, Sendable, Codable {
+        /// The ISV SVN.
+        public struct TCB: Hashable, Sendable, Codable {
+            /// The QE's ISVSVN.
+            public var isvsvn: Int
+        }
+
+        /// The SVN.
+        public var tcb: TCB
+        /// When Intel published it.
+        public var tcbDate: String
+        /// The level's status.
+        public var tcbStatus: TCBStatus
+        /// The advisories that apply.
+        public var advisoryIDs: [String]?
+    }
+
+    /// "TD_QE".
+    public var id: String
+    /// 2.
+    public var version: Int
+    /// When issued (RFC 3339).
+    public var issueDate: String
+    /// When the next one is due.
+    public var nextUpdate: String
+    /// Intel's TCB recovery counter.
+    public var tcbEvaluationDataNumber: Int
+    /// MISCSELECT (hex, 4 bytes).
+    public var miscselect: String
+    /// Its mask.
+    public var miscselectMask: String
+    /// ATTRIBUTES (hex, 16 bytes).
+    public var attributes: String
+    /// Its mask.
+    public var attributesMask: String
+    /// MRSIGNER (hex, 32 bytes).
+    public var mrsigner: String
+    /// ISVPRODID.
+    public var isvprodid: Int
+    /// The levels, newest first.
+    public var tcbLevels: [Level]
+}
