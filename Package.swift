@@ -94,6 +94,7 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "Spec",
+                "Attestation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

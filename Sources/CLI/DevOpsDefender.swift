@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `devopsdefender` command: one executable for the CLI, the reconciler daemon, CI's plan and
 /// the agent on every VM.
-struct DevOpsDefender: ParsableCommand {
+struct DevOpsDefender: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devopsdefender",
         abstract: "Run workloads on attested Intel TDX confidential VMs, declared in a fleet.yaml.",
@@ -16,12 +16,13 @@ struct DevOpsDefender: ParsableCommand {
               devopsdefender render fleet.yaml --env production
                                                           see the VMs, tunnels and DNS records it expands to
               devopsdefender schema > fleet.schema.json   a JSON Schema for editor completion
+              devopsdefender attest verify quote.dat      verify an Intel TDX quote to Intel's root
 
             Exit codes: 0 success, 1 invalid input (a diagnostic says where), 2 usage or I/O error.
             Docs: docs/cli.md, docs/fleet-spec.md, docs/operations.md.
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, RenderCommand.self, SchemaCommand.self]
+        subcommands: [ValidateCommand.self, RenderCommand.self, SchemaCommand.self, AttestCommand.self]
     )
 }
 
@@ -29,10 +30,14 @@ struct DevOpsDefender: ParsableCommand {
 /// every command follows one convention: 0 success, 1 invalid input, 2 usage or I/O error.
 @main
 enum Main {
-    static func main() {
+    static func main() async {
         do {
             var command = try DevOpsDefender.parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = DevOpsDefender.exitCode(for: error)
             if code == .validationFailure {

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Conversions between UTC calendar fields and `Date`, without a `Calendar` (Howard Hinnant's
+/// Conversions between UTC calendar fields, RFC 3339 text and `Date`, without a `Calendar` (Howard Hinnant's
 /// days-from-civil algorithm), for ASN.1 times and collateral dates.
-enum CivilTime {
+public enum CivilTime {
     struct Components: Hashable {
         var year: Int
         var month: Int
@@ -46,7 +46,7 @@ enum CivilTime {
     }
 
     /// Parses an RFC 3339 timestamp (`2025-06-19T10:16:03Z`, optional fraction, `Z` or `±hh:mm`).
-    static func parseRFC3339(_ text: String) -> Date? {
+    public static func parseRFC3339(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= bytes.count else { return nil }
@@ -94,7 +94,7 @@ enum CivilTime {
     }
 
     /// Formats a date as `2025-06-19T10:16:03Z`.
-    static func formatRFC3339(_ date: Date) -> String {
+    public static func formatRFC3339(_ date: Date) -> String {
         let parts = self.components(date)
         func pad(_ value: Int, _ width: Int) -> String {
             let digits = String(value)

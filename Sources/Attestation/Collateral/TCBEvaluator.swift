@@ -98,7 +98,7 @@ enum TCBEvaluator {
             return .failure(failure)
         }
         if teeTCBSVN[1] > 0 {
-            let id = "TDX_" + Hex.encode([teeTCBSVN[1]])
+            let id = "tdx_" + Hex.encode([teeTCBSVN[1]])
             guard let identity = tcbInfo.tdxModuleIdentities?.first(where: { $0.id.lowercased() == id }) else {
                 return .failure(RejectionReason(.collateralMismatch, "TCB Info has no TDX module identity \(id.uppercased())"))
             }

@@ -30,6 +30,11 @@ public struct TrustAnchor: Hashable, Sendable {
         self.certificate = certificate
     }
 
+    /// Trusts the first certificate in this PEM text.
+    public init(pem: String) throws {
+        try self.init(certificate: try Certificate(pemEncoded: pem))
+    }
+
     /// True for Intel's SGX Root CA.
     public var isIntelSGXRoot: Bool { self.fingerprint == Self.intelSGXRootCA.fingerprint }
 

@@ -1,0 +1,360 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+/// A stand-in for Intel's attestation infrastructure, for tests and local fleets: a generated
+/// root CA, PCK platform CA, PCK leaf (with a real SGX extension), TCB signing certificate, a
+/// quoting enclave and its attestation key. It issues quotes in the exact TDX binary format and
+/// collateral in the exact PCS form, all chained to its own root.
+///
+/// A verifier accepts these only when configured with ``rootCertificate`` as its trust anchor;
+/// with Intel's pinned root it rejects them, which tests prove.
+public struct SimulatedTDXAuthority: Sendable {
+    /// The generated root CA.
+    public let rootCertificate: Certificate
+    /// The PCK platform CA.
+    public let platformCACertificate: Certificate
+    /// The PCK leaf certificate of the simulated platform.
+    public let pckCertificate: Certificate
+    /// The TCB Info / QE Identity signing certificate.
+    public let tcbSigningCertificate: Certificate
+    /// The platform's identity and TCB as its PCK certificate states them.
+    public let platform: SGXExtension
+    /// The QE's ISVSVN.
+    public let qeISVSVN: UInt16
+
+    private let rootKey: P256.Signing.PrivateKey
+    private let platformCAKey: P256.Signing.PrivateKey
+    private let pckKey: P256.Signing.PrivateKey
+    private let tcbSigningKey: P256.Signing.PrivateKey
+    private let attestationKey: P256.Signing.PrivateKey
+
+    /// A trust anchor for this authority's root.
+    public var trustAnchor: TrustAnchor {
+        get throws { try TrustAnchor(certificate: self.rootCertificate) }
+    }
+
+    /// Creates a hierarchy whose certificates are valid from `notBefore` for `years`.
+    public init(notBefore: Date, years: Int = 10, fmspc: [UInt8] = [0x90, 0xc0, 0x6f, 0x00, 0x00, 0x00], qeISVSVN: UInt16 = 4) throws {
+        let notAfter = notBefore.addingTimeInterval(Double(years) * 365 * 86_400)
+        self.rootKey = P256.Signing.PrivateKey()
+        self.platformCAKey = P256.Signing.PrivateKey()
+        self.pckKey = P256.Signing.PrivateKey()
+        self.tcbSigningKey = P256.Signing.PrivateKey()
+        self.attestationKey = P256.Signing.PrivateKey()
+        self.qeISVSVN = qeISVSVN
+        var cpuSVN: [UInt8] = [3, 3, 2, 2, 3, 1, 0, 5] + Array(repeating: 0, count: 8)
+        cpuSVN[15] = 0
+        self.platform = SGXExtension(
+            ppid: Array(SHA256.hash(data: Array(P256.Signing.PrivateKey().publicKey.rawRepresentation)).prefix(16)),
+            sgxTCBComponents: cpuSVN,
+            pceSVN: 13,
+            cpuSVN: cpuSVN,
+            pceID: [0, 0],
+            fmspc: fmspc,
+            sgxType: 0
+        )
+        let rootName = try Self.name("DevOps Defender Simulated SGX Root CA")
+        let platformName = try Self.name("DevOps Defender Simulated SGX PCK Platform CA")
+        self.rootCertificate = try Self.issue(
+            subject: rootName,
+            key: self.rootKey.publicKey,
+            issuer: rootName,
+            issuerKey: self.rootKey,
+            validity: (notBefore, notAfter),
+            authority: .isCertificateAuthority(maxPathLength: 1)
+        )
+        self.platformCACertificate = try Self.issue(
+            subject: platformName,
+            key: self.platformCAKey.publicKey,
+            issuer: rootName,
+            issuerKey: self.rootKey,
+            validity: (notBefore, notAfter),
+            authority: .isCertificateAuthority(maxPathLength: 0)
+        )
+        self.pckCertificate = try Self.issue(
+            subject: try Self.name("DevOps Defender Simulated SGX PCK Certificate"),
+            key: self.pckKey.publicKey,
+            issuer: platformName,
+            issuerKey: self.platformCAKey,
+            validity: (notBefore, notAfter),
+            authority: .notCertificateAuthority,
+            sgx: try self.platform.derEncoded()
+        )
+        self.tcbSigningCertificate = try Self.issue(
+            subject: try Self.name("DevOps Defender Simulated SGX TCB Signing"),
+            key: self.tcbSigningKey.publicKey,
+            issuer: rootName,
+            issuerKey: self.rootKey,
+            validity: (notBefore, notAfter),
+            authority: .notCertificateAuthority
+        )
+    }
+
+    /// The root certificate as PEM.
+    public var rootPEM: String {
+        get throws { try self.rootCertificate.serializeAsPEM().pemString }
+    }
+
+    /// A quote in the exact TDX binary format, signed by this authority's attestation key, with a
+    /// QE report signed by its PCK key and the PCK chain embedded.
+    public func quote(_ request: SimulatedQuoteRequest) throws -> [UInt8] {
+        func fixed(_ bytes: [UInt8], _ count: Int, _ field: String) throws -> [UInt8] {
+            guard bytes.count == count else { throw SimulationError("\(field) must be \(count) bytes, not \(bytes.count)") }
+            return bytes
+        }
+        guard request.version == 4 || request.version == 5 else { throw SimulationError("quote version must be 4 or 5") }
+        guard request.rtmr.count == 4 else { throw SimulationError("four RTMRs are needed") }
+        var signed: [UInt8] = []
+        signed.appendLittleEndian(request.version)
+        signed.appendLittleEndian(QuoteHeader.ecdsaP256KeyType)
+        signed.appendLittleEndian(QuoteHeader.tdxTEEType)
+        signed.appendLittleEndian(UInt32(0))
+        signed += QuoteHeader.intelQEVendorID
+        signed += Array(self.platform.ppid) + [0, 0, 0, 0]
+        let kind: TDReportBody.Kind = request.version == 5 ? .tdx15 : .tdx10
+        if request.version == 5 {
+            signed.appendLittleEndian(kind.rawValue)
+            signed.appendLittleEndian(UInt32(kind.size))
+        }
+        signed += try fixed(request.teeTCBSVN, 16, "TEE_TCB_SVN")
+        signed += Array(SHA384.hash(data: Array("simulated TDX module".utf8)))
+        signed += Array(repeating: 0, count: 48)  // MRSIGNERSEAM: Intel's module
+        signed += Array(repeating: 0, count: 8)  // SEAMATTRIBUTES
+        signed.appendLittleEndian(request.tdAttributes.rawValue)
+        signed += [0xe7, 0x1a, 0x06, 0, 0, 0, 0, 0]  // XFAM
+        signed += try fixed(request.mrTD, 48, "MRTD")
+        signed += try fixed(request.mrConfigID, 48, "MRCONFIGID")
+        signed += try fixed(request.mrOwner, 48, "MROWNER")
+        signed += try fixed(request.mrOwnerConfig, 48, "MROWNERCONFIG")
+        for (index, rtmr) in request.rtmr.enumerated() { signed += try fixed(rtmr, 48, "RTMR\(index)") }
+        signed += try fixed(request.reportData, 64, "REPORTDATA")
+        if kind == .tdx15 {
+            signed += request.teeTCBSVN
+            signed += Array(repeating: 0, count: 48)  // MRSERVICETD
+        }
+
+        let attestationPublic = Array(self.attestationKey.publicKey.rawRepresentation)
+        let authData = Array(UInt8(0)..<32)
+        var qeReport: [UInt8] = []
+        qeReport += self.platform.cpuSVN
+        qeReport.appendLittleEndian(UInt32(0))  // MISCSELECT
+        qeReport += Array(repeating: 0, count: 28)
+        qeReport += [0x11] + Array(repeating: 0, count: 15)  // ATTRIBUTES: INIT, MODE64BIT
+        qeReport += Array(SHA256.hash(data: Array("simulated TD QE".utf8)))  // MRENCLAVE
+        qeReport += Array(repeating: 0, count: 32)
+        qeReport += ExpectedQEIdentity.intelTDQE.mrSigner
+        qeReport += Array(repeating: 0, count: 96)
+        qeReport.appendLittleEndian(ExpectedQEIdentity.intelTDQE.isvProdID)
+        qeReport.appendLittleEndian(self.qeISVSVN)
+        qeReport += Array(repeating: 0, count: 60)
+        qeReport += Array(SHA256.hash(data: attestationPublic + authData)) + Array(repeating: 0, count: 32)
+
+        let chain = try [self.pckCertificate, self.platformCACertificate, self.rootCertificate]
+            .map { try $0.serializeAsPEM().pemString + "\n" }.joined()
+        var certification: [UInt8] = qeReport
+        certification += Array(try self.pckKey.signature(for: qeReport).rawRepresentation)
+        certification.appendLittleEndian(UInt16(authData.count))
+        certification += authData
+        certification.appendLittleEndian(QuoteSignatureData.pckCertificateChainType)
+        certification.appendLittleEndian(UInt32(chain.utf8.count))
+        certification += Array(chain.utf8)
+
+        var signatureData: [UInt8] = Array(try self.attestationKey.signature(for: signed).rawRepresentation)
+        signatureData += attestationPublic
+        signatureData.appendLittleEndian(QuoteSignatureData.qeReportCertificationDataType)
+        signatureData.appendLittleEndian(UInt32(certification.count))
+        signatureData += certification
+
+        var quote = signed
+        quote.appendLittleEndian(UInt32(signatureData.count))
+        return quote + signatureData
+    }
+
+    /// Collateral for this platform in the PCS form, signed by this authority.
+    /// - Parameters:
+    ///   - issued: the issue date of TCB Info, QE Identity and the CRLs.
+    ///   - validFor: how long they stay current.
+    ///   - platformStatus: the status of the TCB level this platform matches.
+    ///   - teeTCBSVN: the TD's TEE_TCB_SVN, so the levels fit it.
+    ///   - revokePCK: list the PCK leaf on the PCK CRL.
+    public func collateral(
+        issued: Date,
+        validFor: TimeInterval = 30 * 86_400,
+        platformStatus: TCBStatus = .upToDate,
+        teeTCBSVN: [UInt8] = SimulatedQuoteRequest().teeTCBSVN,
+        revokePCK: Bool = false
+    ) throws -> CollateralBundle {
+        let next = issued.addingTimeInterval(validFor)
+        func components(_ svns: [UInt8]) -> [TCBInfo.Component] { svns.map { TCBInfo.Component(svn: Int($0)) } }
+        let advisories = platformStatus == .upToDate ? nil : ["INTEL-SA-00837", "INTEL-SA-01036"]
+        var levels: [TCBInfo.Level] = []
+        if platformStatus != .upToDate {
+            // A newer level this platform does not reach.
+            levels.append(
+                .init(
+                    tcb: .init(
+                        sgxtcbcomponents: components(self.platform.sgxTCBComponents.map { $0 &+ 1 }),
+                        pcesvn: self.platform.pceSVN + 1,
+                        tdxtcbcomponents: components(teeTCBSVN)
+                    ),
+                    tcbDate: CivilTime.formatRFC3339(issued.addingTimeInterval(-86_400)),
+                    tcbStatus: .upToDate,
+                    advisoryIDs: nil
+                )
+            )
+        }
+        levels.append(
+            .init(
+                tcb: .init(
+                    sgxtcbcomponents: components(self.platform.sgxTCBComponents),
+                    pcesvn: self.platform.pceSVN,
+                    tdxtcbcomponents: components(teeTCBSVN)
+                ),
+                tcbDate: CivilTime.formatRFC3339(issued.addingTimeInterval(-30 * 86_400)),
+                tcbStatus: platformStatus,
+                advisoryIDs: advisories
+            )
+        )
+        levels.append(
+            .init(
+                tcb: .init(
+                    sgxtcbcomponents: components(Array(repeating: 0, count: 16)),
+                    pcesvn: 0,
+                    tdxtcbcomponents: components(Array(repeating: 0, count: 16))
+                ),
+                tcbDate: "2018-01-04T00:00:00Z",
+                tcbStatus: .outOfDate,
+                advisoryIDs: ["INTEL-SA-00106"]
+            )
+        )
+        let zeroSigner = String(repeating: "0", count: 96)
+        let moduleID = "TDX_" + Hex.encode([teeTCBSVN[1]]).uppercased()
+        let tcbInfo = TCBInfo(
+            id: "TDX",
+            version: 3,
+            issueDate: CivilTime.formatRFC3339(issued),
+            nextUpdate: CivilTime.formatRFC3339(next),
+            fmspc: Hex.encode(self.platform.fmspc).uppercased(),
+            pceId: Hex.encode(self.platform.pceID).uppercased(),
+            tcbType: 0,
+            tcbEvaluationDataNumber: 17,
+            tdxModule: .init(mrsigner: zeroSigner, attributes: "0000000000000000", attributesMask: "FFFFFFFFFFFFFFFF"),
+            tdxModuleIdentities: [
+                .init(
+                    id: moduleID,
+                    mrsigner: zeroSigner,
+                    attributes: "0000000000000000",
+                    attributesMask: "FFFFFFFFFFFFFFFF",
+                    tcbLevels: [
+                        .init(tcb: .init(isvsvn: Int(teeTCBSVN[0])), tcbDate: CivilTime.formatRFC3339(issued), tcbStatus: .upToDate, advisoryIDs: nil)
+                    ]
+                )
+            ],
+            tcbLevels: levels
+        )
+        let qeIdentity = QEIdentity(
+            id: "TD_QE",
+            version: 2,
+            issueDate: CivilTime.formatRFC3339(issued),
+            nextUpdate: CivilTime.formatRFC3339(next),
+            tcbEvaluationDataNumber: 17,
+            miscselect: "00000000",
+            miscselectMask: "FFFFFFFF",
+            attributes: "11000000000000000000000000000000",
+            attributesMask: "FBFFFFFFFFFFFFFF0000000000000000",
+            mrsigner: Hex.encode(ExpectedQEIdentity.intelTDQE.mrSigner).uppercased(),
+            isvprodid: Int(ExpectedQEIdentity.intelTDQE.isvProdID),
+            tcbLevels: [
+                .init(tcb: .init(isvsvn: Int(self.qeISVSVN)), tcbDate: CivilTime.formatRFC3339(issued), tcbStatus: .upToDate, advisoryIDs: nil)
+            ]
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let tcbInfoText = String(decoding: try encoder.encode(tcbInfo), as: UTF8.self)
+        let qeIdentityText = String(decoding: try encoder.encode(qeIdentity), as: UTF8.self)
+        let signingChain = try [self.tcbSigningCertificate, self.rootCertificate].map { try $0.serializeAsPEM().pemString + "\n" }.joined()
+        let pckIssuerChain = try [self.platformCACertificate, self.rootCertificate].map { try $0.serializeAsPEM().pemString + "\n" }.joined()
+        return CollateralBundle(
+            pckCRLIssuerChain: pckIssuerChain,
+            rootCACRL: try CertificateRevocationList.issue(
+                issuer: self.rootCertificate.subject,
+                key: self.rootKey,
+                thisUpdate: issued,
+                nextUpdate: next.addingTimeInterval(1)
+            ),
+            pckCRL: try CertificateRevocationList.issue(
+                issuer: self.platformCACertificate.subject,
+                key: self.platformCAKey,
+                thisUpdate: issued,
+                nextUpdate: next.addingTimeInterval(1),
+                revoking: revokePCK ? [self.pckCertificate.serialNumber] : []
+            ),
+            tcbInfoIssuerChain: signingChain,
+            tcbInfo: tcbInfoText,
+            tcbInfoSignature: Array(try self.tcbSigningKey.signature(for: Array(tcbInfoText.utf8)).rawRepresentation),
+            qeIdentityIssuerChain: signingChain,
+            qeIdentity: qeIdentityText,
+            qeIdentitySignature: Array(try self.tcbSigningKey.signature(for: Array(qeIdentityText.utf8)).rawRepresentation)
+        )
+    }
+
+    private static func name(_ commonName: String) throws -> DistinguishedName {
+        try DistinguishedName {
+            CommonName(commonName)
+            OrganizationName("DevOps Defender (simulated TDX, not Intel)")
+            LocalityName("Santa Clara")
+            StateOrProvinceName("CA")
+            CountryName("US")
+        }
+    }
+
+    private static func issue(
+        subject: DistinguishedName,
+        key: P256.Signing.PublicKey,
+        issuer: DistinguishedName,
+        issuerKey: P256.Signing.PrivateKey,
+        validity: (Date, Date),
+        authority: BasicConstraints,
+        sgx: [UInt8]? = nil
+    ) throws -> Certificate {
+        let publicKey = Certificate.PublicKey(key)
+        let isCA = authority != .notCertificateAuthority
+        var extensions = try Certificate.Extensions {
+            Critical(authority)
+            Critical(isCA ? KeyUsage(keyCertSign: true, cRLSign: true) : KeyUsage(digitalSignature: true, nonRepudiation: true))
+            SubjectKeyIdentifier(hash: publicKey)
+            AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: Certificate.PublicKey(issuerKey.publicKey)).keyIdentifier)
+        }
+        if let sgx {
+            try extensions.append(Certificate.Extension(oid: SGXExtension.oid, critical: false, value: sgx[...]))
+        }
+        return try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: publicKey,
+            notValidBefore: validity.0,
+            notValidAfter: validity.1,
+            issuer: issuer,
+            subject: subject,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: extensions,
+            issuerPrivateKey: Certificate.PrivateKey(issuerKey)
+        )
+    }
+}
+
+/// A simulated quote or collateral could not be made from the request.
+public struct SimulationError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What was wrong with the request.
+    public var message: String
+    init(_ message: String) { self.message = message }
+    public var description: String { self.message }
+}
+
+extension [UInt8] {
+    mutating func appendLittleEndian<Integer: FixedWidthInteger>(_ value: Integer) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { self.append(contentsOf: $0) }
+    }
+}
