@@ -29,6 +29,11 @@ public struct SimulatedTDXAuthority: Sendable {
     private let pckKey: P256.Signing.PrivateKey
     private let tcbSigningKey: P256.Signing.PrivateKey
     private let attestationKey: P256.Signing.PrivateKey
+    /// The QE's report certifying the attestation key, signed once by the PCK key, as a real QE
+    /// does when it creates its attestation key; every quote carries the same bytes.
+    private let qeReport: [UInt8]
+    private let qeReportSignature: [UInt8]
+    private static let qeAuthData = Array(UInt8(0)..<32)
 
     /// A trust anchor for this authority's root.
     public var trustAnchor: TrustAnchor {
@@ -40,12 +45,31 @@ public struct SimulatedTDXAuthority: Sendable {
         let notAfter = notBefore.addingTimeInterval(Double(years) * 365 * 86_400)
         self.rootKey = P256.Signing.PrivateKey()
         self.platformCAKey = P256.Signing.PrivateKey()
-        self.pckKey = P256.Signing.PrivateKey()
+        let pckKey = P256.Signing.PrivateKey()
+        self.pckKey = pckKey
         self.tcbSigningKey = P256.Signing.PrivateKey()
-        self.attestationKey = P256.Signing.PrivateKey()
+        let attestationKey = P256.Signing.PrivateKey()
+        self.attestationKey = attestationKey
         self.qeISVSVN = qeISVSVN
-        var cpuSVN: [UInt8] = [3, 3, 2, 2, 3, 1, 0, 5] + Array(repeating: 0, count: 8)
-        cpuSVN[15] = 0
+        let cpuSVN: [UInt8] = [3, 3, 2, 2, 3, 1, 0, 5] + Array(repeating: 0, count: 8)
+        let attestationPublic = Array(attestationKey.publicKey.rawRepresentation)
+        let authData = Self.qeAuthData
+        var qeReport: [UInt8] = []
+        qeReport += cpuSVN
+        qeReport.appendLittleEndian(UInt32(0))  // MISCSELECT
+        qeReport += Array(repeating: 0, count: 28)
+        qeReport += [0x11] + Array(repeating: 0, count: 15)  // ATTRIBUTES: INIT, MODE64BIT
+        qeReport += Array(SHA256.hash(data: Array("simulated TD QE".utf8)))  // MRENCLAVE
+        qeReport += Array(repeating: 0, count: 32)
+        qeReport += ExpectedQEIdentity.intelTDQE.mrSigner
+        qeReport += Array(repeating: 0, count: 96)
+        qeReport.appendLittleEndian(ExpectedQEIdentity.intelTDQE.isvProdID)
+        qeReport.appendLittleEndian(qeISVSVN)
+        qeReport += Array(repeating: 0, count: 60)
+        qeReport += Array(SHA256.hash(data: attestationPublic + authData)) + Array(repeating: 0, count: 32)
+
+        self.qeReport = qeReport
+        self.qeReportSignature = Array(try pckKey.signature(for: qeReport).rawRepresentation)
         self.platform = SGXExtension(
             ppid: Array(SHA256.hash(data: Array(P256.Signing.PrivateKey().publicKey.rawRepresentation)).prefix(16)),
             sgxTCBComponents: cpuSVN,
@@ -135,26 +159,11 @@ public struct SimulatedTDXAuthority: Sendable {
             signed += Array(repeating: 0, count: 48)  // MRSERVICETD
         }
 
-        let attestationPublic = Array(self.attestationKey.publicKey.rawRepresentation)
-        let authData = Array(UInt8(0)..<32)
-        var qeReport: [UInt8] = []
-        qeReport += self.platform.cpuSVN
-        qeReport.appendLittleEndian(UInt32(0))  // MISCSELECT
-        qeReport += Array(repeating: 0, count: 28)
-        qeReport += [0x11] + Array(repeating: 0, count: 15)  // ATTRIBUTES: INIT, MODE64BIT
-        qeReport += Array(SHA256.hash(data: Array("simulated TD QE".utf8)))  // MRENCLAVE
-        qeReport += Array(repeating: 0, count: 32)
-        qeReport += ExpectedQEIdentity.intelTDQE.mrSigner
-        qeReport += Array(repeating: 0, count: 96)
-        qeReport.appendLittleEndian(ExpectedQEIdentity.intelTDQE.isvProdID)
-        qeReport.appendLittleEndian(self.qeISVSVN)
-        qeReport += Array(repeating: 0, count: 60)
-        qeReport += Array(SHA256.hash(data: attestationPublic + authData)) + Array(repeating: 0, count: 32)
-
         let chain = try [self.pckCertificate, self.platformCACertificate, self.rootCertificate]
             .map { try $0.serializeAsPEM().pemString + "\n" }.joined()
-        var certification: [UInt8] = qeReport
-        certification += Array(try self.pckKey.signature(for: qeReport).rawRepresentation)
+        let authData = Self.qeAuthData
+        var certification: [UInt8] = self.qeReport
+        certification += self.qeReportSignature
         certification.appendLittleEndian(UInt16(authData.count))
         certification += authData
         certification.appendLittleEndian(QuoteSignatureData.pckCertificateChainType)
@@ -162,7 +171,7 @@ public struct SimulatedTDXAuthority: Sendable {
         certification += Array(chain.utf8)
 
         var signatureData: [UInt8] = Array(try self.attestationKey.signature(for: signed).rawRepresentation)
-        signatureData += attestationPublic
+        signatureData += Array(self.attestationKey.publicKey.rawRepresentation)
         signatureData.appendLittleEndian(QuoteSignatureData.qeReportCertificationDataType)
         signatureData.appendLittleEndian(UInt32(certification.count))
         signatureData += certification

@@ -84,6 +84,25 @@ public struct AttestationPolicySpec: Sendable, Hashable {
     public var minimumTeeTcbSvn: String?
     /// TCB statuses accepted.
     public var acceptedTcbStatuses: [String]
+
+    /// Creates a policy section.
+    public init(
+        mrtd: [String],
+        rtmr: [[String]],
+        mrConfigID: String?,
+        mrOwner: String?,
+        rejectDebug: Bool,
+        minimumTeeTcbSvn: String?,
+        acceptedTcbStatuses: [String]
+    ) {
+        self.mrtd = mrtd
+        self.rtmr = rtmr
+        self.mrConfigID = mrConfigID
+        self.mrOwner = mrOwner
+        self.rejectDebug = rejectDebug
+        self.minimumTeeTcbSvn = minimumTeeTcbSvn
+        self.acceptedTcbStatuses = acceptedTcbStatuses
+    }
 }
 
 /// A GitHub release asset.
