@@ -118,6 +118,7 @@ let package = Package(
                 "Spec",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            exclude: ["dcap_qvl_oracle.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

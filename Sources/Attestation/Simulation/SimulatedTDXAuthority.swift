@@ -116,6 +116,11 @@ public struct SimulatedTDXAuthority: Sendable {
         )
     }
 
+    /// The root certificate's DER encoding.
+    public var rootDER: [UInt8] {
+        get throws { try TrustAnchor.der(self.rootCertificate) }
+    }
+
     /// The root certificate as PEM.
     public var rootPEM: String {
         get throws { try self.rootCertificate.serializeAsPEM().pemString }
