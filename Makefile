@@ -2,6 +2,7 @@
 #   make demo   the main job on the local simulated fleet
 #   make test   install prerequisites, build, lint and run every test
 #   make bench  release-built benchmarks (JSON lines)
+#   make fuzz   libFuzzer on the TDX quote parser (FUZZ_SECONDS, default 30)
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -12,8 +13,10 @@ APT_PACKAGES := libyaml-dev pkg-config python3-venv
 PY_PACKAGES := pyyaml==6.0.3 jsonschema==4.26.0 dcap-qvl==0.7.0
 export DD_TESTDATA ?= $(abspath ../shared/testdata)
 export DD_PYTHON := $(abspath $(PYTHON))
+FUZZ_BUILD := .build-fuzz
+FUZZ_SECONDS ?= 30
 
-.PHONY: all prereqs system-packages python-env build lint test demo bench clean
+.PHONY: all prereqs system-packages python-env build lint test demo bench fuzz clean
 
 all: build
 
@@ -42,10 +45,21 @@ build: system-packages
 	$(SWIFT) build --build-tests
 
 lint:
-	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Benchmarks Package.swift
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Benchmarks Fuzz Package.swift
 
 test: prereqs build lint
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+
+## libFuzzer + AddressSanitizer on the quote parser, in its own build directory. The corpus grows
+## in $(FUZZ_BUILD)/corpus; the real samples are read in place as seeds; crashes land in $(FUZZ_BUILD)/.
+fuzz: system-packages
+	$(SWIFT) build -c release --product dd-fuzz-quote --build-path $(FUZZ_BUILD) -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	@$(SWIFT) build --product devopsdefender
+	@mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/seed
+	@$(DD) attest quote --sim --version 5 --output-dir $(FUZZ_BUILD)/seed >/dev/null
+	$(FUZZ_BUILD)/release/dd-fuzz-quote $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/seed $$( [ -d "$(DD_TESTDATA)/tdx" ] && echo "$(DD_TESTDATA)/tdx" ) \
+	  -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=1
 
 demo: system-packages
 	@$(SWIFT) build --product devopsdefender

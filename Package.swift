@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "devopsdefender", targets: ["CLI"]),
         .executable(name: "dd-bench", targets: ["Benchmarks"]),
+        .executable(name: "dd-fuzz-quote", targets: ["QuoteParserFuzzer"]),
         .library(name: "Spec", targets: ["Spec"]),
     ],
     dependencies: [
@@ -101,8 +102,15 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Spec"],
+            dependencies: ["Spec", "Attestation"],
             path: "Benchmarks",
+            swiftSettings: swiftSettings
+        ),
+        // libFuzzer target for the quote parser; built with -sanitize=fuzzer by `make fuzz`.
+        .executableTarget(
+            name: "QuoteParserFuzzer",
+            dependencies: ["Attestation"],
+            path: "Fuzz/QuoteParser",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,13 +1,21 @@
 import Foundation
 
 /// `dd-bench`: release-built benchmarks, one JSON line per benchmark on standard output.
-/// The Python peer comes from `DD_PYTHON` (the virtualenv `make prereqs` creates).
+/// The Python peers come from `DD_PYTHON` (the virtualenv `make prereqs` creates). Arguments
+/// select benchmarks (`spec`, `attestation`); none runs them all.
 @main
 enum BenchmarkMain {
-    static func main() {
-        let python = ProcessInfo.processInfo.environment["DD_PYTHON"] ?? ".build/venv/bin/python"
+    static func main() async {
+        let environment = ProcessInfo.processInfo.environment
+        let python = environment["DD_PYTHON"] ?? ".build/venv/bin/python"
+        let selected = Set(CommandLine.arguments.dropFirst())
         do {
-            try SpecBenchmark(python: python).run()
+            if selected.isEmpty || selected.contains("spec") {
+                try SpecBenchmark(python: python).run()
+            }
+            if selected.isEmpty || selected.contains("attestation") {
+                try await AttestationBenchmark(python: python, testdata: environment["DD_TESTDATA"] ?? "../shared/testdata").run()
+            }
         } catch {
             FileHandle.standardError.write(Data("dd-bench: error: \(error)\n".utf8))
             exit(1)

@@ -50,18 +50,22 @@ enum QuoteMutations {
                 mutations.append(QuoteMutation(name: "flip-\(region)-\(offset)-\(bit)", bytes: bytes))
             }
         }
-        for length in [0, 1, 47, 48, 100, quote.signedRange.upperBound, quote.signedRange.upperBound + 3, quote.signatureDataRange.lowerBound + 100, quote.signatureDataRange.upperBound - 1] {
+        for length in [
+            0, 1, 47, 48, 100, quote.signedRange.upperBound, quote.signedRange.upperBound + 3, quote.signatureDataRange.lowerBound + 100,
+            quote.signatureDataRange.upperBound - 1,
+        ] {
             mutations.append(QuoteMutation(name: "truncate-\(length)", bytes: Array(raw.prefix(length))))
         }
         let signatureStart = quote.signatureDataRange.lowerBound
         let authLengthStart = signatureStart + 134 + 384 + 64
         let pemSizeStart = authLengthStart + 2 + quote.signatureData.qeAuthData.count + 2
-        let fields: [(String, Int, Int)] = [
-            ("signature-length", quote.signedRange.upperBound, 4),
-            ("certification-size", signatureStart + 130, 4),
-            ("qe-auth-length", authLengthStart, 2),
-            ("pck-chain-size", pemSizeStart, 4),
-        ] + (quote.header.version == 5 ? [("body-size", 50, 4)] : [])
+        let fields: [(String, Int, Int)] =
+            [
+                ("signature-length", quote.signedRange.upperBound, 4),
+                ("certification-size", signatureStart + 130, 4),
+                ("qe-auth-length", authLengthStart, 2),
+                ("pck-chain-size", pemSizeStart, 4),
+            ] + (quote.header.version == 5 ? [("body-size", 50, 4)] : [])
         for (name, offset, width) in fields {
             let value = raw[offset..<offset + width].reversed().reduce(0) { $0 << 8 | Int($1) }
             for lie in [value + 1, value - 1, value * 2, (1 << (width * 8)) - 1, 0] where lie >= 0 && lie < 1 << (width * 8) {
