@@ -85,6 +85,7 @@ struct DcapQvlInteropTests {
 
     /// True for a mutation dcap-qvl cannot see, where we deliberately refuse:
     /// - the outer certification data type, which Intel's layout fixes at 6 and dcap-qvl does not read;
+    /// - non-canonical PEM (see below);
     /// - damage confined to the embedded copy of the root certificate (or a chain length that cuts
     ///   only into it): dcap-qvl takes the root from its caller and never parses the embedded one,
     ///   while we refuse a malformed chain and, when pinning by fingerprint, need that copy.
@@ -99,6 +100,13 @@ struct DcapQvlInteropTests {
         guard blockStarts.count == 3 else { return false }
         let rootStart = blockStarts[2]
         if changed >= rootStart && changed < original.signatureDataRange.upperBound { return true }
+        // Non-canonical PEM that decodes to the same DER: a line break turned into other
+        // whitespace, or the unused low bits of the last base64 digit before `=` padding. dcap-qvl's
+        // decoder tolerates both; SwiftASN1's PEM parser refuses them, and so do we.
+        if pem.indices.contains(changed) {
+            if raw[changed] == UInt8(ascii: "\n") { return true }
+            if changed + 1 < raw.count, raw[changed + 1] == UInt8(ascii: "=") { return true }
+        }
         let sizeField = pem.startIndex - 4..<pem.startIndex
         if sizeField.contains(changed) {
             let size = mutated[sizeField].reversed().reduce(0) { $0 << 8 | Int($1) }

@@ -160,7 +160,10 @@ import Testing
         #expect((schema["required"] as? [String])?.contains("environments") == true)
     }
 
-    @Test(arguments: [["--help"], ["validate", "--help"], ["render", "--help"], ["schema", "--help"]])
+    @Test(arguments: [
+        ["--help"], ["validate", "--help"], ["render", "--help"], ["schema", "--help"], ["attest", "verify", "--help"],
+        ["attest", "quote", "--help"],
+    ])
     func helpTeaches(arguments: [String]) throws {
         let result = try Self.run(arguments)
         #expect(result.status == 0)

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// `devopsdefender attest`: simulated quotes round-trip through `verify`; exit codes 0 / 1 / 2.
+@Suite struct AttestCLITests {
+    static func scratch() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-attest-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test func simulatedQuoteVerifiesOnlyWithItsRoot() throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let mrtd = String(repeating: "ab", count: 48)
+        let made = try CLITests.run(["attest", "quote", "--sim", "--version", "5", "--mrtd", mrtd, "--output-dir", directory.path])
+        #expect(made.status == 0, "\(made.standardError)")
+        let quote = directory.appendingPathComponent("quote.dat").path
+        let root = directory.appendingPathComponent("root.pem").path
+        let collateral = directory.appendingPathComponent("collateral.json").path
+
+        let accepted = try CLITests.run(["attest", "verify", quote, "--root", root, "--collateral", collateral])
+        #expect(accepted.status == 0, "\(accepted.standardOutput)")
+        #expect(accepted.standardOutput.contains("verdict: ACCEPTED"))
+        #expect(accepted.standardOutput.contains("MRTD          \(mrtd)"))
+        #expect(accepted.standardOutput.contains("TCB status    UpToDate"))
+
+        let intel = try CLITests.run(["attest", "verify", quote, "--collateral", collateral, "--format", "json"])
+        #expect(intel.status == 1)
+        let report = try JSONSerialization.jsonObject(with: Data(intel.standardOutput.utf8)) as? [String: Any]
+        #expect(report?["accepted"] as? Bool == false)
+        let codes = (report?["reasons"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
+        #expect(codes.contains("pck-chain-untrusted"))
+    }
+
+    @Test func policyFromTheExampleFleetRejectsWithEveryReason() throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try CLITests.run(["attest", "quote", "--sim", "--debug", "--output-dir", directory.path])
+        let result = try CLITests.run([
+            "attest", "verify", directory.appendingPathComponent("quote.dat").path,
+            "--root", directory.appendingPathComponent("root.pem").path,
+            "--policy", "examples/fleet.yaml",
+        ])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("[debug-td]"))
+        #expect(result.standardOutput.contains("[mrtd]"))
+        #expect(result.standardOutput.contains("[rtmr]"))
+    }
+
+    @Test func unusableInputExitsTwo() throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let garbage = directory.appendingPathComponent("garbage.dat")
+        try Data("not a quote".utf8).write(to: garbage)
+        let notAQuote = try CLITests.run(["attest", "verify", garbage.path])
+        #expect(notAQuote.status == 2)
+        #expect(notAQuote.standardError.contains("not a TDX quote"))
+        let missing = try CLITests.run(["attest", "verify", directory.appendingPathComponent("missing.dat").path])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("no such quote file"))
+        let badTime = try CLITests.run(["attest", "verify", garbage.path, "--at", "yesterday"])
+        #expect(badTime.status == 2)
+        let noSim = try CLITests.run(["attest", "quote"])
+        #expect(noSim.status == 2)
+        #expect(noSim.standardError.contains("--sim"))
+    }
+}
