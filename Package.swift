@@ -23,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // libyaml from the system (Debian: libyaml-dev). We drive its event parser ourselves so
@@ -48,6 +53,11 @@ let package = Package(
         ),
         .target(
             name: "ProviderSupport",
+            dependencies: [
+                "Attestation",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Providers/Common",
             swiftSettings: swiftSettings
         ),
@@ -89,6 +99,13 @@ let package = Package(
         ),
         .target(
             name: "Emulators",
+            dependencies: [
+                "Attestation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -96,6 +113,8 @@ let package = Package(
             dependencies: [
                 "Spec",
                 "Attestation",
+                "ProviderSupport",
+                "Emulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -124,6 +143,8 @@ let package = Package(
             dependencies: [
                 "Attestation",
                 "Spec",
+                "Emulators",
+                "ProviderSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["dcap_qvl_oracle.py"],
@@ -131,7 +152,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["CLI"],
+            dependencies: ["CLI", "Attestation", "Emulators"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -18,6 +18,6 @@ struct AttestCommand: AsyncParsableCommand {
 
             Docs: docs/attestation.md.
             """,
-        subcommands: [AttestVerifyCommand.self, AttestQuoteCommand.self]
+        subcommands: [AttestVerifyCommand.self, AttestQuoteCommand.self, AttestCollateralCommand.self]
     )
 }

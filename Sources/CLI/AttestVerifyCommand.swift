@@ -1,6 +1,7 @@
 import ArgumentParser
 import Attestation
 import Foundation
+import ProviderSupport
 import Spec
 
 /// `devopsdefender attest verify QUOTE`
@@ -16,8 +17,11 @@ struct AttestVerifyCommand: AsyncParsableCommand {
             attestation.policy (MRTD, RTMRs, MRCONFIGID, MROWNER, TEE TCB SVN, accepted TCB \
             statuses).
 
+            Collateral comes from a file (--collateral) or is fetched from a PCCS (--pccs URL); \
+            `devopsdefender attest collateral` saves a fetched bundle for offline use.
+
             Exit codes: 0 accepted, 1 rejected (every reason is listed), 2 unusable input (an \
-            unreadable file, bytes that are not a TDX quote, a bad option).
+            unreadable file, bytes that are not a TDX quote, an unreachable PCCS, a bad option).
             """
     )
 
@@ -31,6 +35,9 @@ struct AttestVerifyCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Collateral JSON (dcap-qvl QuoteCollateralV3 form) to check the TCB status.", valueName: "file"))
     var collateral: String?
+
+    @Option(help: ArgumentHelp("Fetch the collateral from this PCCS (or Intel PCS) base URL instead of a file.", valueName: "url"))
+    var pccs: String?
 
     @Option(help: ArgumentHelp("A fleet.yaml whose attestation.policy the quote must meet.", valueName: "fleet.yaml"))
     var policy: String?
@@ -56,15 +63,21 @@ struct AttestVerifyCommand: AsyncParsableCommand {
         if let at, CivilTime.parseRFC3339(at) == nil {
             throw ValidationError("--at \(at) is not an RFC 3339 time; write it like 2026-01-01T00:00:00Z")
         }
+        if self.collateral != nil, self.pccs != nil {
+            throw ValidationError("give --collateral FILE or --pccs URL, not both")
+        }
         if let expected = self.expectedReportData, Hex.decode(expected)?.count != 64 {
             throw ValidationError("--expect-report-data must be 128 hex digits (64 bytes)")
         }
     }
 
     func run() async throws {
-        let inputs: VerificationInputs
+        var inputs: VerificationInputs
         do {
             inputs = try self.loadInputs()
+            if let pccs = self.pccs {
+                inputs.collateral = try await PCCSClient(baseURL: pccs, transport: HTTPTransport()).collateral(for: inputs.quote)
+            }
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(CLIExit.usage)

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Testing
 
@@ -86,6 +87,35 @@ enum PythonOracle {
         }
         let results = try JSONDecoder().decode([Result].self, from: data)
         return Dictionary(uniqueKeysWithValues: results.map { ($0.name, $0) })
+    }
+
+    /// Runs an inline script on a Dispatch thread (never blocking the cooperative pool, which an
+    /// in-process emulator serving the script needs) and returns its standard output.
+    static func runScript(python: String, script: String, arguments: [String]) async throws -> Data {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    continuation.resume(returning: try PythonOracle.runScriptBlocking(python: python, script: script, arguments: arguments))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    private static func runScriptBlocking(python: String, script: String, arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw OracleError(description: "the Python script exited with \(process.terminationStatus)")
+        }
+        return data
     }
 
     struct OracleError: Error, CustomStringConvertible {

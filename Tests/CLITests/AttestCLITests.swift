@@ -1,3 +1,5 @@
+import Attestation
+import Emulators
 import Foundation
 import Testing
 
@@ -64,5 +66,38 @@ import Testing
         let noSim = try CLITests.run(["attest", "quote"])
         #expect(noSim.status == 2)
         #expect(noSim.standardError.contains("--sim"))
+    }
+}
+
+/// `--pccs` and `attest collateral` against the PCCS emulator, through the real binary.
+@Suite struct AttestPCCSCLITests {
+    @Test func verifyFetchesCollateralFromAPCCS() async throws {
+        let directory = try AttestCLITests.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let now = Date()
+        let authority = try SimulatedTDXAuthority(notBefore: now.addingTimeInterval(-86_400))
+        let quote = directory.appendingPathComponent("quote.dat")
+        let root = directory.appendingPathComponent("root.pem")
+        try Data(try authority.quote(SimulatedQuoteRequest())).write(to: quote)
+        try Data(try authority.rootPEM.utf8).write(to: root)
+        let bundle = try authority.collateral(issued: now.addingTimeInterval(-3_600))
+        let emulator = PCCSEmulator(bundle: bundle, fmspc: Hex.encode(authority.platform.fmspc))
+        let saved = directory.appendingPathComponent("collateral.json")
+        let otherPlatform = PCCSEmulator(bundle: bundle, fmspc: "00606a000000")
+        let (verified, fetched) = try await LoopbackServer.withRunning(emulator.router()) { port in
+            let url = "http://127.0.0.1:\(port)"
+            let verified = try await CLITests.runOffPool(["attest", "verify", quote.path, "--root", root.path, "--pccs", url])
+            let fetched = try await CLITests.runOffPool(["attest", "collateral", quote.path, "--pccs", url, "--output", saved.path])
+            return (verified, fetched)
+        }
+        let missing = try await LoopbackServer.withRunning(otherPlatform.router()) { port in
+            try await CLITests.runOffPool(["attest", "verify", quote.path, "--root", root.path, "--pccs", "http://127.0.0.1:\(port)"])
+        }
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("HTTP 404"))
+        #expect(verified.status == 0, "\(verified.standardOutput)\(verified.standardError)")
+        #expect(verified.standardOutput.contains("TCB status    UpToDate"))
+        #expect(fetched.status == 0, "\(fetched.standardError)")
+        #expect(try CollateralBundle.decode(json: Data(contentsOf: saved)) == bundle)
     }
 }

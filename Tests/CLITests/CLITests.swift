@@ -26,6 +26,16 @@ import Testing
         var standardError: String
     }
 
+    /// Runs the binary on a Dispatch thread, so that a test which also serves requests in-process
+    /// (an emulator) never blocks the cooperative thread pool its own server needs.
+    static func runOffPool(_ arguments: [String]) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try Self.run(arguments) })
+            }
+        }
+    }
+
     static func run(_ arguments: [String], input: Data? = nil) throws -> Run {
         let process = Process()
         process.executableURL = self.binary

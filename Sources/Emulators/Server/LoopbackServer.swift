@@ -1,0 +1,55 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Runs a Hummingbird router on 127.0.0.1 (port 0 picks a free port) for emulators and tests.
+///
+/// ```swift
+/// try await LoopbackServer.withRunning(router) { port in … }
+/// ```
+public enum LoopbackServer {
+    /// Starts `router` on `127.0.0.1:port`, runs `body` with the bound port, then shuts the server
+    /// down gracefully (through a `ServiceGroup`) and waits for it.
+    public static func withRunning<Context: RequestContext, Result: Sendable>(
+        _ router: Router<Context>,
+        port: Int = 0,
+        logger: Logger = Logger(label: "devopsdefender.emulator"),
+        _ body: @Sendable (Int) async throws -> Result
+    ) async throws -> Result where Context.Source == ApplicationRequestContextSource {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let application = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "devopsdefender-emulator"),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? port)
+                continuation.finish()
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var bound: Int?
+            for await value in ports {
+                bound = value
+                break
+            }
+            guard let bound else {
+                tasks.cancelAll()
+                throw CancellationError()
+            }
+            let result: Result
+            do {
+                result = try await body(bound)
+            } catch {
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        }
+    }
+}

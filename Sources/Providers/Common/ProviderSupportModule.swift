@@ -1,7 +1,0 @@
-/// REST plumbing shared by the cloud clients. Filled by the "Cloud providers" issue.
-///
-/// This module is part of the layout in DESIGN.md; it starts empty and grows with its issue.
-public enum ProviderSupportModule {
-    /// The module name, for diagnostics.
-    public static let name = "ProviderSupport"
-}
