@@ -69,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "CloudflareProvider",
-            dependencies: ["ProviderSupport", "Reconciler"],
+            dependencies: ["ProviderSupport"],
             path: "Sources/Providers/Cloudflare",
             swiftSettings: swiftSettings
         ),
@@ -101,6 +101,7 @@ let package = Package(
             name: "Emulators",
             dependencies: [
                 "Attestation",
+                "ProviderSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -148,6 +149,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["dcap_qvl_oracle.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProviderTests",
+            dependencies: ["ProviderSupport", "CloudflareProvider", "Emulators"],
+            exclude: ["cloudflare_sdk_interop.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

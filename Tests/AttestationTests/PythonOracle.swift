@@ -74,17 +74,7 @@ enum PythonOracle {
         let casesFile = directory.appendingPathComponent("cases.json")
         try JSONEncoder().encode(cases).write(to: casesFile)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("dcap_qvl_oracle.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, casesFile.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw OracleError(description: "dcap_qvl_oracle.py exited with \(process.terminationStatus)")
-        }
+        let data = try Self.execute(python: python, arguments: [script, casesFile.path])
         let results = try JSONDecoder().decode([Result].self, from: data)
         return Dictionary(uniqueKeysWithValues: results.map { ($0.name, $0) })
     }
@@ -95,7 +85,7 @@ enum PythonOracle {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 do {
-                    continuation.resume(returning: try PythonOracle.runScriptBlocking(python: python, script: script, arguments: arguments))
+                    continuation.resume(returning: try PythonOracle.execute(python: python, arguments: ["-c", script] + arguments))
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -103,17 +93,18 @@ enum PythonOracle {
         }
     }
 
-    private static func runScriptBlocking(python: String, script: String, arguments: [String]) throws -> Data {
+    /// Runs Python with `arguments` and returns its standard output; a non-zero exit throws.
+    private static func execute(python: String, arguments: [String]) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script] + arguments
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw OracleError(description: "the Python script exited with \(process.terminationStatus)")
+            throw OracleError(description: "python \(arguments.prefix(1).joined()) exited with \(process.terminationStatus)")
         }
         return data
     }

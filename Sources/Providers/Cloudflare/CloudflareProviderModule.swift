@@ -1,7 +1,0 @@
-/// The Cloudflare v4 client. Filled by the "Cloud providers" issue.
-///
-/// This module is part of the layout in DESIGN.md; it starts empty and grows with its issue.
-public enum CloudflareProviderModule {
-    /// The module name, for diagnostics.
-    public static let name = "CloudflareProvider"
-}

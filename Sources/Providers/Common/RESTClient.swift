@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+
+/// The REST plumbing every cloud client shares: base URL, authorization, per-group rate limits,
+/// retries with full-jitter backoff that honour `Retry-After` (only for idempotent calls),
+/// structured logs without secrets, and metrics.
+public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
+    /// Turns a non-2xx response into a classified ``ProviderError``.
+    public typealias ErrorDecoder = @Sendable (_ operation: String, _ response: HTTPTransport.Response) -> ProviderError
+
+    /// Everything a client is configured with.
+    public struct Configuration: Sendable {
+        /// `https://api.cloudflare.com/client/v4`, or an emulator's URL.
+        public var baseURL: String
+        /// "cloudflare" or "gce", for errors and logs.
+        public var provider: String
+        /// The retry policy.
+        public var retry: RetryPolicy
+
+        /// Creates a configuration.
+        public init(baseURL: String, provider: String, retry: RetryPolicy = RetryPolicy()) {
+            var base = baseURL
+            while base.hasSuffix("/") { base.removeLast() }
+            self.baseURL = base
+            self.provider = provider
+            self.retry = retry
+        }
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+    /// The metrics of every call made through this client.
+    public let metrics: ProviderMetrics
+    /// The rate limiter.
+    public let limiter: RateLimiter<C>
+    private let transport: any HTTPSending
+    private let authorization: any AccessTokenProvider
+    private let decodeError: ErrorDecoder
+    private let clock: C
+    private let logger: Logger
+
+    /// Creates a client.
+    public init(
+        configuration: Configuration,
+        transport: any HTTPSending,
+        authorization: any AccessTokenProvider,
+        limiter: RateLimiter<C>,
+        clock: C,
+        metrics: ProviderMetrics = ProviderMetrics(),
+        logger: Logger = Logger(label: "devopsdefender.provider"),
+        decodeError: @escaping ErrorDecoder
+    ) {
+        self.configuration = configuration
+        self.transport = transport
+        self.authorization = authorization
+        self.limiter = limiter
+        self.clock = clock
+        self.metrics = metrics
+        self.logger = logger
+        self.decodeError = decodeError
+    }
+
+    /// Sends `request`, retrying what may be retried, and returns the 2xx response.
+    /// - Throws: ``ProviderError`` (the last one, when retries ran out).
+    public func call(_ request: RESTRequest) async throws -> HTTPTransport.Response {
+        let url = self.url(for: request)
+        var random = SystemRandomNumberGenerator()
+        var attempt = 1
+        while true {
+            try await self.limiter.acquire(request.rateGroup)
+            let error: ProviderError
+            let started = self.clock.now
+            do {
+                var headers = [("Authorization", try await self.authorization.authorization()), ("Accept", "application/json")]
+                if request.body != nil { headers.append(("Content-Type", "application/json")) }
+                let response = try await self.transport.send(method: request.method, url: url, headers: headers, body: request.body)
+                self.metrics.record(operation: request.operation, latency: started.duration(to: self.clock.now), retry: attempt > 1)
+                if (200..<300).contains(response.status) {
+                    self.logger.debug(
+                        "\(request.method) \(Redaction.redact(url)) → \(response.status)",
+                        metadata: ["operation": "\(request.operation)", "attempt": "\(attempt)"]
+                    )
+                    return response
+                }
+                error = self.decodeError(request.operation, response)
+            } catch let providerError as ProviderError {
+                error = providerError
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                self.metrics.record(operation: request.operation, latency: started.duration(to: self.clock.now), retry: attempt > 1)
+                let transportError = ProviderError(
+                    .transient,
+                    provider: self.configuration.provider,
+                    operation: request.operation,
+                    message: "request failed before a response: \(error)"
+                )
+                // Without a response we cannot know whether a POST took effect.
+                guard request.idempotent, self.configuration.retry.shouldRetry(transportError, attempt: attempt, idempotent: true) else {
+                    self.metrics.recordError(operation: request.operation, code: .transient)
+                    throw transportError
+                }
+                try await self.backOff(request, attempt: &attempt, error: transportError, random: &random)
+                continue
+            }
+            guard self.configuration.retry.shouldRetry(error, attempt: attempt, idempotent: request.idempotent) else {
+                self.metrics.recordError(operation: request.operation, code: error.code)
+                self.logger.info(
+                    "\(request.method) \(Redaction.redact(url)) failed: \(error.message)",
+                    metadata: ["operation": "\(request.operation)", "status": "\(error.httpStatus ?? 0)", "class": "\(error.code)"]
+                )
+                throw error
+            }
+            try await self.backOff(request, attempt: &attempt, error: error, random: &random)
+        }
+    }
+
+    /// Sends `request` and decodes its JSON response.
+    public func call<Response: Decodable>(_ request: RESTRequest, as type: Response.Type) async throws -> Response {
+        let response = try await self.call(request)
+        do {
+            return try JSONDecoder().decode(Response.self, from: Data(response.body))
+        } catch {
+            throw ProviderError(
+                .permanent,
+                provider: self.configuration.provider,
+                operation: request.operation,
+                httpStatus: response.status,
+                message: "the response is not the expected JSON: \(error)"
+            )
+        }
+    }
+
+    private func backOff(_ request: RESTRequest, attempt: inout Int, error: ProviderError, random: inout SystemRandomNumberGenerator) async throws {
+        let wait = self.configuration.retry.delay(beforeRetry: attempt, retryAfter: error.retryAfter, using: &random)
+        self.logger.notice(
+            "retrying \(request.operation) in \(wait) after: \(error.message)",
+            metadata: ["status": "\(error.httpStatus ?? 0)", "class": "\(error.code)", "attempt": "\(attempt)"]
+        )
+        attempt += 1
+        try await self.clock.sleep(for: wait)
+    }
+
+    private func url(for request: RESTRequest) -> String {
+        var url = self.configuration.baseURL + request.path
+        if !request.query.isEmpty {
+            url += "?" + request.query.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        }
+        return url
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

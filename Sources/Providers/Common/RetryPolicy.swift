@@ -1,0 +1,53 @@
+/// When and how long to wait before retrying: exponential backoff with full jitter, never shorter
+/// than a provider's `Retry-After`, and never for a call that is not idempotent.
+public struct RetryPolicy: Hashable, Sendable {
+    /// Attempts in total, the first included.
+    public var maximumAttempts: Int
+    /// The backoff cap for the first retry; doubled per attempt.
+    public var baseDelay: Duration
+    /// The most any one wait may be (a `Retry-After` may exceed it).
+    public var maximumDelay: Duration
+
+    /// Creates a policy.
+    public init(maximumAttempts: Int = 6, baseDelay: Duration = .milliseconds(250), maximumDelay: Duration = .seconds(30)) {
+        self.maximumAttempts = max(1, maximumAttempts)
+        self.baseDelay = baseDelay
+        self.maximumDelay = maximumDelay
+    }
+
+    /// No retries at all.
+    public static let never = RetryPolicy(maximumAttempts: 1)
+
+    /// Whether to retry after `error` on attempt `attempt` (1-based) of a call that is or is not
+    /// idempotent. A non-idempotent call (a POST without an idempotency key) is never repeated:
+    /// the first attempt may have taken effect.
+    public func shouldRetry(_ error: ProviderError, attempt: Int, idempotent: Bool) -> Bool {
+        idempotent && error.code.isRetryable && attempt < self.maximumAttempts
+    }
+
+    /// The wait before retry number `attempt` (1 for the first retry): uniform in
+    /// [0, min(maximumDelay, baseDelay·2^(attempt-1))], and at least `retryAfter`.
+    public func delay(beforeRetry attempt: Int, retryAfter: Duration?, using random: inout some RandomNumberGenerator) -> Duration {
+        let exponent = min(max(attempt - 1, 0), 30)
+        let ceiling = min(self.maximumDelay, self.baseDelay * (1 << exponent))
+        let ceilingNanoseconds = max(ceiling.nanoseconds, 0)
+        let jitter = Duration.nanoseconds(ceilingNanoseconds == 0 ? 0 : Int64.random(in: 0...ceilingNanoseconds, using: &random))
+        guard let retryAfter else { return jitter }
+        return max(retryAfter, jitter)
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let parts = self.components
+        let (seconds, overflow) = parts.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : seconds &+ parts.attoseconds / 1_000_000_000
+    }
+
+    /// The duration in seconds, as a Double.
+    public var seconds: Double {
+        let parts = self.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
