@@ -63,7 +63,10 @@ let package = Package(
         ),
         .target(
             name: "GCEProvider",
-            dependencies: ["ProviderSupport", "Reconciler"],
+            dependencies: [
+                "ProviderSupport",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             path: "Sources/Providers/GCE",
             swiftSettings: swiftSettings
         ),
@@ -102,6 +105,9 @@ let package = Package(
             dependencies: [
                 "Attestation",
                 "ProviderSupport",
+                "GCEProvider",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -153,8 +159,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ProviderTests",
-            dependencies: ["ProviderSupport", "CloudflareProvider", "Emulators"],
-            exclude: ["cloudflare_sdk_interop.py"],
+            dependencies: ["ProviderSupport", "CloudflareProvider", "GCEProvider", "Emulators"],
+            exclude: ["cloudflare_sdk_interop.py", "gce_sdk_interop.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

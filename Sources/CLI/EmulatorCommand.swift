@@ -39,7 +39,7 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = CloudflareEmulator.Configuration(tokens: [self.cloudflareToken])
-        let server = EmulatorServer(cloudflare: configuration)
+        let server = try EmulatorServer(cloudflare: configuration)
         try await LoopbackServer.withRunning(server.router(), port: self.port) { port in
             let base = "http://127.0.0.1:\(port)"
             Terminal.standardOutput.write(

@@ -27,7 +27,7 @@ struct CloudflareClientTests {
         _ configuration: CloudflareEmulator.Configuration = .init(),
         _ body: @Sendable (EmulatorServer, Int) async throws -> Result
     ) async throws -> Result {
-        let server = EmulatorServer(cloudflare: configuration)
+        let server = try EmulatorServer(cloudflare: configuration)
         return try await LoopbackServer.withRunning(server.router()) { port in try await body(server, port) }
     }
 
@@ -130,7 +130,7 @@ struct CloudflareClientTests {
     @Test("eventual consistency: a new tunnel shows in lists only after the lag")
     func listLag() async throws {
         let clock = EmulatorClock(frozen: true)
-        let server = EmulatorServer(cloudflare: .init(listLag: .seconds(5)), clock: clock)
+        let server = try EmulatorServer(cloudflare: .init(listLag: .seconds(5)), clock: clock)
         try await LoopbackServer.withRunning(server.router()) { (port: Int) async throws -> Void in
             let client = Self.client(port: port, configuration: server.cloudflare!.configuration)
             let created = try await client.createTunnel(name: "lagging", adoptIf: { _ in false })

@@ -8,7 +8,7 @@ struct CloudflareSDKInteropTests {
     func sdkRoundTrip() async throws {
         guard let python = ProviderTestSupport.python() else { return }
         let configuration = CloudflareEmulator.Configuration()
-        let server = EmulatorServer(cloudflare: configuration)
+        let server = try EmulatorServer(cloudflare: configuration)
         let output = try await LoopbackServer.withRunning(server.router()) { port in
             try await ProviderTestSupport.runPython(
                 python,

@@ -24,9 +24,10 @@ enum EmulatorResponse {
         return object
     }
 
-    /// A query parameter.
+    /// A query parameter, decoded (`+` is a space, as form encoding and Python's requests send it).
     static func query(_ request: Request, _ name: String) -> String? {
-        request.uri.queryParameters[name[...]].map(String.init)?.removingPercentEncoding
+        guard let raw = request.uri.queryParameters[name[...]].map(String.init) else { return nil }
+        return raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? raw
     }
 
     /// RFC 3339 with seconds, UTC.

@@ -16,6 +16,8 @@ import ProviderSupport
 public struct EmulatorServer: Sendable {
     /// The Cloudflare emulator, when enabled.
     public let cloudflare: CloudflareEmulator?
+    /// The GCE emulator, when enabled.
+    public let gce: GCEEmulator?
     /// The shared journal.
     public let journal: RequestJournal
     /// The shared faults.
@@ -24,19 +26,23 @@ public struct EmulatorServer: Sendable {
     public let clock: EmulatorClock
 
     /// Creates the server's emulators.
-    public init(cloudflare: CloudflareEmulator.Configuration? = nil, clock: EmulatorClock = EmulatorClock()) {
+    public init(cloudflare: CloudflareEmulator.Configuration? = nil, gce: GCEEmulator.Configuration? = nil, clock: EmulatorClock = EmulatorClock())
+        throws
+    {
         let journal = RequestJournal()
         let faults = FaultInjector()
         self.journal = journal
         self.faults = faults
         self.clock = clock
         self.cloudflare = cloudflare.map { CloudflareEmulator(configuration: $0, journal: journal, faults: faults, clock: clock) }
+        self.gce = try gce.map { try GCEEmulator(configuration: $0, journal: journal, faults: faults, clock: clock) }
     }
 
     /// Every route: the emulators' and the admin API.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         self.cloudflare?.addRoutes(to: router)
+        self.gce?.addRoutes(to: router)
         let journal = self.journal
         let faults = self.faults
         let clock = self.clock

@@ -1,7 +1,0 @@
-/// The GCE compute v1 client. Filled by the "Cloud providers" issue.
-///
-/// This module is part of the layout in DESIGN.md; it starts empty and grows with its issue.
-public enum GCEProviderModule {
-    /// The module name, for diagnostics.
-    public static let name = "GCEProvider"
-}
