@@ -2,24 +2,32 @@ import ArgumentParser
 import Emulators
 import Foundation
 
-/// `devopsdefender emulator --cloudflare [--port N]`
+/// `devopsdefender emulator --gce --cloudflare [--port N]`
 struct EmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
-        abstract: "Run loopback emulators of the cloud APIs, for local fleets and for trying the official SDKs.",
+        abstract: "Run loopback emulators of the GCE and Cloudflare APIs, for local fleets and for trying the official SDKs.",
         discussion: """
-            Serves the Cloudflare v4 API (tunnels, configurations, connections, DNS records) under \
-            /client/v4 on 127.0.0.1, with the real envelopes, paging, error codes and rate limits, \
-            plus an admin API under /_emulator (journal, fault injection, clock). Prints shell \
-            `export` lines that point devopsdefender (and the SDKs) at it, then runs until \
-            interrupted (Ctrl-C).
+            Serves, on 127.0.0.1, the Compute Engine v1 API under /compute/v1 (with a \
+            service-account token endpoint at /token) and the Cloudflare v4 API under /client/v4, \
+            with the real envelopes, paging, error codes, asynchronous operations and rate limits, \
+            plus an admin API under /_emulator (request journal, fault injection, clock).
 
-            Example:
-              eval "$(devopsdefender emulator --cloudflare --port 8787 &)"
+            It writes a service-account key file whose token_uri points at itself, prints shell \
+            `export` lines for the endpoints and credentials, and runs until interrupted (Ctrl-C).
 
-            See docs/emulators.md.
+            Examples:
+              devopsdefender emulator --gce --cloudflare --port 8787 > emulator.env &
+              source emulator.env
+              curl -s "$DD_GCE_ENDPOINT/projects/$DD_GCE_PROJECT/zones/$DD_GCE_ZONE/instances" \\
+                -H "Authorization: Bearer $DD_GCE_ACCESS_TOKEN"
+
+            See docs/emulators.md for the admin API and for pointing the Python SDKs at it.
             """
     )
+
+    @Flag(help: "Emulate the Compute Engine v1 API.")
+    var gce = false
 
     @Flag(help: "Emulate the Cloudflare v4 API.")
     var cloudflare = false
@@ -27,32 +35,56 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one).")
     var port: Int = 0
 
-    @Option(help: ArgumentHelp("API tokens the Cloudflare emulator accepts.", valueName: "token"))
+    @Option(help: ArgumentHelp("Where to write the GCE service-account key file.", valueName: "file"))
+    var keyFile: String = ".build/emulator/service-account.json"
+
+    @Option(help: ArgumentHelp("The API token the Cloudflare emulator accepts.", valueName: "token"))
     var cloudflareToken: String = "dd-emulator-cloudflare-token"
 
+    @Option(help: ArgumentHelp("Emulated GCE project.", valueName: "project"))
+    var project: String = "dd-emulated"
+
     func validate() throws {
-        guard self.cloudflare else {
-            throw ValidationError("choose what to emulate, e.g. `devopsdefender emulator --cloudflare`")
+        guard self.gce || self.cloudflare else {
+            throw ValidationError("choose what to emulate: --gce, --cloudflare, or both")
         }
         guard (0...65_535).contains(self.port) else { throw ValidationError("--port must be 0–65535") }
     }
 
     func run() async throws {
-        let configuration = CloudflareEmulator.Configuration(tokens: [self.cloudflareToken])
-        let server = try EmulatorServer(cloudflare: configuration)
+        let cloudflare = self.cloudflare ? CloudflareEmulator.Configuration(tokens: [self.cloudflareToken]) : nil
+        let staticToken = "dd-emulator-gce-token"
+        let gce = self.gce ? GCEEmulator.Configuration(project: self.project, staticTokens: [staticToken]) : nil
+        let server = try EmulatorServer(cloudflare: cloudflare, gce: gce)
+        let keyFile = self.keyFile
         try await LoopbackServer.withRunning(server.router(), port: self.port) { port in
             let base = "http://127.0.0.1:\(port)"
-            Terminal.standardOutput.write(
-                """
-                # devopsdefender emulator listening on \(base)
-                export DD_CLOUDFLARE_ENDPOINT=\(base)/client/v4
-                export DD_CF_API_TOKEN=\(configuration.tokens.first ?? "")
-                export DD_CF_ACCOUNT_ID=\(configuration.accountID)
-                export DD_CF_ZONE_ID=\(configuration.zoneID)
-                # admin: curl \(base)/_emulator/journal
-
-                """
-            )
+            var lines = ["# devopsdefender emulator listening on \(base) (admin: \(base)/_emulator/journal)"]
+            if let emulator = server.gce {
+                let url = URL(fileURLWithPath: keyFile)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                try encoder.encode(emulator.serviceAccountKey(tokenURI: base + "/token")).write(to: url)
+                lines += [
+                    "export DD_GCE_ENDPOINT=\(base)/compute/v1",
+                    "export DD_GCE_API_ENDPOINT=\(base)",
+                    "export DD_GCE_CREDENTIALS=\(url.path)",
+                    "export GOOGLE_APPLICATION_CREDENTIALS=\(url.path)",
+                    "export DD_GCE_PROJECT=\(emulator.configuration.project)",
+                    "export DD_GCE_ZONE=\(emulator.configuration.zones[0])",
+                    "export DD_GCE_ACCESS_TOKEN=\(staticToken)",
+                ]
+            }
+            if let emulator = server.cloudflare {
+                lines += [
+                    "export DD_CLOUDFLARE_ENDPOINT=\(base)/client/v4",
+                    "export DD_CF_API_TOKEN=\(emulator.configuration.tokens.first ?? "")",
+                    "export DD_CF_ACCOUNT_ID=\(emulator.configuration.accountID)",
+                    "export DD_CF_ZONE_ID=\(emulator.configuration.zoneID)",
+                ]
+            }
+            Terminal.standardOutput.write(lines.joined(separator: "\n") + "\n")
             try await Self.waitForInterrupt()
         }
     }

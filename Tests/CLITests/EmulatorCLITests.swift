@@ -1,0 +1,88 @@
+import Dispatch
+import Foundation
+import Testing
+
+/// `devopsdefender emulator` run standalone, used as a new user would: start it, `source` its
+/// exports, point the official SDKs at it, stop it with Ctrl-C.
+@Suite struct EmulatorCLITests {
+    /// Starts the emulator and returns the process and the variables it exported.
+    static func start(_ arguments: [String]) throws -> (Process, [String: String]) {
+        let process = Process()
+        process.executableURL = CLITests.binary
+        process.arguments = ["emulator"] + arguments
+        process.currentDirectoryURL = CLITests.repositoryRoot
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("DD_CF_ZONE_ID") || !text.hasSuffix("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        var exports: [String: String] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("export ") {
+            let pair = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
+            if pair.count == 2 { exports[String(pair[0])] = String(pair[1]) }
+        }
+        return (process, exports)
+    }
+
+    static func python(_ script: String, _ arguments: [String]) throws -> (Int32, String) {
+        guard let python = ProcessInfo.processInfo.environment["DD_PYTHON"] else { return (-1, "") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [CLITests.repositoryRoot.appendingPathComponent("Tests/ProviderTests/\(script)").path] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test func standaloneEmulatorServesBothSDKs() async throws {
+        guard ProcessInfo.processInfo.environment["DD_PYTHON"] != nil else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("DD_PYTHON is not set; `make test` sets it") }
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-emulator-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyFile = directory.appendingPathComponent("key.json").path
+        let (emulator, env) = try Self.start(["--gce", "--cloudflare", "--key-file", keyFile])
+        defer { if emulator.isRunning { emulator.terminate() } }
+        #expect(env["DD_GCE_CREDENTIALS"] == keyFile)
+        let key = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: keyFile))) as? [String: Any]
+        #expect((key?["token_uri"] as? String)?.hasPrefix(env["DD_GCE_API_ENDPOINT"] ?? "?") == true)
+        let results = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result {
+                        (
+                            try Self.python(
+                                "gce_sdk_interop.py",
+                                [env["DD_GCE_API_ENDPOINT"] ?? "", keyFile, env["DD_GCE_PROJECT"] ?? "", env["DD_GCE_ZONE"] ?? ""]
+                            ),
+                            try Self.python(
+                                "cloudflare_sdk_interop.py",
+                                [
+                                    env["DD_CLOUDFLARE_ENDPOINT"] ?? "", env["DD_CF_API_TOKEN"] ?? "", env["DD_CF_ACCOUNT_ID"] ?? "",
+                                    env["DD_CF_ZONE_ID"] ?? "",
+                                ]
+                            )
+                        )
+                    }
+                )
+            }
+        }
+        #expect(results.0.0 == 0, "\(results.0.1.suffix(2000))")
+        #expect(results.0.1.contains("\"delete_status\": \"DONE\""))
+        #expect(results.1.0 == 0, "\(results.1.1.suffix(2000))")
+        #expect(results.1.1.contains("\"duplicate\": \"ConflictError\""))
+        emulator.interrupt()
+        emulator.waitUntilExit()
+        #expect(emulator.terminationStatus == 0)
+    }
+}
