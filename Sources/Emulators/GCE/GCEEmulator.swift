@@ -92,12 +92,47 @@ public final class GCEEmulator: Sendable {
         )
     }
 
+    /// Adds instances directly (for tests and benchmarks), RUNNING, listed at once.
+    public func seed(zone: String, names: [String], labels: [String: String]) {
+        self.state.withLock { state in
+            for name in names {
+                state.nextID += 1
+                let key = GCEEmulatorState.key(zone, name)
+                state.instances[key] = .init(
+                    id: state.nextID,
+                    name: name,
+                    zone: zone,
+                    machineType: "c3-standard-4",
+                    status: "RUNNING",
+                    labels: labels,
+                    labelFingerprint: Self.fingerprint(),
+                    metadataItems: [],
+                    metadataFingerprint: Self.fingerprint(),
+                    created: Date(),
+                    confidentialType: "TDX",
+                    onHostMaintenance: "TERMINATE",
+                    listedFrom: .zero
+                )
+                state.order.append(key)
+            }
+        }
+    }
+
     // MARK: Routes
 
     /// Adds the `/compute/v1` routes and `/token` to `router`.
     public func addRoutes(to router: Router<BasicRequestContext>) {
         let zone = "/compute/v1/projects/:project/zones/:zone"
         router.post("/token") { request, _ in await self.token(request) }
+        router.get("/computeMetadata/v1/instance/service-accounts/default/token") { request, _ -> Response in
+            guard request.headers[HTTPField.Name("Metadata-Flavor")!] == "Google" else {
+                return EmulatorResponse.json(.forbidden, ["error": "Missing Metadata-Flavor:Google header."])
+            }
+            let token = "ya29.metadata-" + UUID().uuidString.lowercased()
+            self.state.withLock { _ = $0.tokens.insert(token) }
+            self.journal.record(.init(route: "gce metadata.token", method: "GET", status: 200))
+            return EmulatorResponse.json(.ok, ["access_token": token, "expires_in": 3599, "token_type": "Bearer"])
+        }
         router.get(RouterPath(zone + "/instances")) { request, context in
             await self.gated(request, context, "instances.list", "lists", self.listInstances)
         }
@@ -169,7 +204,8 @@ public final class GCEEmulator: Sendable {
                 "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential."
             )
         }
-        guard context.parameters.get("project") == self.configuration.project else {
+        // Images live in public image projects; everything else must be the emulated project.
+        guard route == "images.getFromFamily" || context.parameters.get("project") == self.configuration.project else {
             return Self.error(
                 .forbidden,
                 "forbidden",
