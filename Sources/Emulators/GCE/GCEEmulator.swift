@@ -125,7 +125,7 @@ public final class GCEEmulator: Sendable {
         let zone = "/compute/v1/projects/:project/zones/:zone"
         router.post("/token") { request, _ in await self.token(request) }
         router.get("/computeMetadata/v1/instance/service-accounts/default/token") { request, _ -> Response in
-            guard request.headers[HTTPField.Name("Metadata-Flavor")!] == "Google" else {
+            guard let flavor = HTTPField.Name("Metadata-Flavor"), request.headers[flavor] == "Google" else {
                 return EmulatorResponse.json(.forbidden, ["error": "Missing Metadata-Flavor:Google header."])
             }
             let token = "ya29.metadata-" + UUID().uuidString.lowercased()
