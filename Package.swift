@@ -128,7 +128,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Spec", "Attestation"],
+            dependencies: ["Spec", "Attestation", "Emulators", "ProviderSupport", "GCEProvider", "CloudflareProvider"],
             path: "Benchmarks",
             swiftSettings: swiftSettings
         ),

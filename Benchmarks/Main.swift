@@ -2,7 +2,7 @@ import Foundation
 
 /// `dd-bench`: release-built benchmarks, one JSON line per benchmark on standard output.
 /// The Python peers come from `DD_PYTHON` (the virtualenv `make prereqs` creates). Arguments
-/// select benchmarks (`spec`, `attestation`); none runs them all.
+/// select benchmarks (`spec`, `attestation`, `observe`); none runs them all.
 @main
 enum BenchmarkMain {
     static func main() async {
@@ -12,6 +12,9 @@ enum BenchmarkMain {
         do {
             if selected.isEmpty || selected.contains("spec") {
                 try SpecBenchmark(python: python).run()
+            }
+            if selected.isEmpty || selected.contains("observe") {
+                try await ObserveBenchmark().run()
             }
             if selected.isEmpty || selected.contains("attestation") {
                 try await AttestationBenchmark(python: python, testdata: environment["DD_TESTDATA"] ?? "../shared/testdata").run()

@@ -12,30 +12,44 @@ extension CloudflareEmulator {
         ]
     }
 
-    /// `name`, `name.exact`, `name.contains`, `name.startswith`, `name.endswith` (and the same for
-    /// `content` and `comment`).
-    static func matches(_ value: String?, field: String, _ request: Request) -> Bool {
-        let text = value ?? ""
-        if let exact = EmulatorResponse.query(request, field) ?? EmulatorResponse.query(request, "\(field).exact"), text != exact { return false }
-        if let part = EmulatorResponse.query(request, "\(field).contains"), !text.contains(part) { return false }
-        if let prefix = EmulatorResponse.query(request, "\(field).startswith"), !text.hasPrefix(prefix) { return false }
-        if let suffix = EmulatorResponse.query(request, "\(field).endswith"), !text.hasSuffix(suffix) { return false }
-        return true
+    /// A field filter: `name`, `name.exact`, `name.contains`, `name.startswith`, `name.endswith`
+    /// (and the same for `content` and `comment`), read from the query once per request.
+    struct FieldFilter {
+        var exact: String?
+        var contains: String?
+        var prefix: String?
+        var suffix: String?
+
+        init(_ field: String, _ request: Request) {
+            self.exact = EmulatorResponse.query(request, field) ?? EmulatorResponse.query(request, "\(field).exact")
+            self.contains = EmulatorResponse.query(request, "\(field).contains")
+            self.prefix = EmulatorResponse.query(request, "\(field).startswith")
+            self.suffix = EmulatorResponse.query(request, "\(field).endswith")
+        }
+
+        func matches(_ value: String?) -> Bool {
+            let text = value ?? ""
+            if let exact, text != exact { return false }
+            if let contains, !text.contains(contains) { return false }
+            if let prefix, !text.hasPrefix(prefix) { return false }
+            if let suffix, !text.hasSuffix(suffix) { return false }
+            return true
+        }
     }
 
     @Sendable func listRecords(_ request: Request, _ context: BasicRequestContext) async -> Response {
         let now = self.clock.now
         let type = EmulatorResponse.query(request, "type")
-        let items: [[String: Any]] = self.state.withLock { state in
+        let (name, content, comment) = (FieldFilter("name", request), FieldFilter("content", request), FieldFilter("comment", request))
+        let items: [CloudflareEmulatorState.Record] = self.state.withLock { state in
             state.recordOrder.compactMap { state.records[$0] }.filter { record in
                 guard record.listedFrom <= now else { return false }
                 if record.deleted && (record.unlistedFrom ?? .zero) <= now { return false }
                 if let type, record.type != type { return false }
-                return Self.matches(record.name, field: "name", request) && Self.matches(record.content, field: "content", request)
-                    && Self.matches(record.comment, field: "comment", request)
-            }.map { self.recordJSON($0) }
+                return name.matches(record.name) && content.matches(record.content) && comment.matches(record.comment)
+            }
         }
-        return Self.page(items, request, defaultSize: 100, maximumSize: 5_000_000, minimumSize: 5)
+        return Self.page(items, request, defaultSize: 100, maximumSize: 5_000_000, minimumSize: 5, render: self.recordJSON)
     }
 
     @Sendable func createRecord(_ request: Request, _ context: BasicRequestContext) async -> Response {

@@ -28,7 +28,7 @@ extension CloudflareEmulator {
         let name = EmulatorResponse.query(request, "name")
         let prefix = EmulatorResponse.query(request, "include_prefix")
         let excludePrefix = EmulatorResponse.query(request, "exclude_prefix")
-        let items: [[String: Any]] = self.state.withLock { state in
+        let items: [CloudflareEmulatorState.Tunnel] = self.state.withLock { state in
             state.tunnelOrder.compactMap { state.tunnels[$0] }.filter { tunnel in
                 guard tunnel.listedFrom <= now else { return false }
                 // A delete shows in lists only after the lag.
@@ -39,9 +39,9 @@ extension CloudflareEmulator {
                 if let prefix, !tunnel.name.hasPrefix(prefix) { return false }
                 if let excludePrefix, tunnel.name.hasPrefix(excludePrefix) { return false }
                 return true
-            }.map { self.tunnelJSON($0) }
+            }
         }
-        return Self.page(items, request, defaultSize: 1000, maximumSize: 1000)
+        return Self.page(items, request, defaultSize: 1000, maximumSize: 1000, render: self.tunnelJSON)
     }
 
     @Sendable func createTunnel(_ request: Request, _ context: BasicRequestContext) async -> Response {

@@ -80,6 +80,25 @@ public final class CloudflareEmulator: Sendable {
         }
     }
 
+    /// Seeds live tunnels directly (for tests and benchmarks); returns their ids.
+    public func seedTunnels(names: [String]) -> [String] {
+        self.state.withLock { state in
+            names.map { name in
+                let tunnel = CloudflareEmulatorState.Tunnel(
+                    id: UUID().uuidString.lowercased(),
+                    name: name,
+                    createdAt: Date(),
+                    configSource: "cloudflare",
+                    secret: Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString(),
+                    listedFrom: .zero
+                )
+                state.tunnels[tunnel.id] = tunnel
+                state.tunnelOrder.append(tunnel.id)
+                return tunnel.id
+            }
+        }
+    }
+
     /// Seeds a DNS record directly (for tests: records of another fleet, unlabelled ones).
     public func seedRecord(name: String, type: String, content: String, comment: String?) -> String {
         let id = Self.hexID()
@@ -227,15 +246,23 @@ public final class CloudflareEmulator: Sendable {
         )
     }
 
-    /// One page of `items` and its `result_info`, or a 400 for a bad page size.
-    static func page(_ items: [Any], _ request: Request, defaultSize: Int, maximumSize: Int, minimumSize: Int = 1) -> Response {
+    /// One page of `items` (rendered with `render`, only the page's) and its `result_info`, or a
+    /// 400 for a bad page size.
+    static func page<Item>(
+        _ items: [Item],
+        _ request: Request,
+        defaultSize: Int,
+        maximumSize: Int,
+        minimumSize: Int = 1,
+        render: (Item) -> [String: Any]
+    ) -> Response {
         let page = max(1, Int(EmulatorResponse.query(request, "page") ?? "1") ?? 1)
         let size = Int(EmulatorResponse.query(request, "per_page") ?? "\(defaultSize)") ?? defaultSize
         guard (minimumSize...maximumSize).contains(size) else {
             return Self.failure(.badRequest, 1004, "per_page must be between \(minimumSize) and \(maximumSize)")
         }
         let start = min((page - 1) * size, items.count)
-        let slice = Array(items[start..<min(start + size, items.count)])
+        let slice = items[start..<min(start + size, items.count)].map(render)
         let totalPages = items.isEmpty ? 0 : (items.count + size - 1) / size
         return Self.success(
             slice,

@@ -30,10 +30,10 @@ enum EmulatorResponse {
         return raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? raw
     }
 
-    /// RFC 3339 with seconds, UTC.
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    /// RFC 3339 with fractional seconds, UTC.
     static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        date.formatted(Self.timestampStyle)
     }
 }

@@ -13,8 +13,8 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
     public let rest: RESTClient<C>
     /// Tunnels per list page (the API allows up to 1000).
     public var tunnelPageSize = 1000
-    /// DNS records per list page (the API allows up to 5,000,000; 5,000 keeps responses small).
-    public var dnsPageSize = 5000
+    /// DNS records per list page: the API's maximum (5,000,000), so a zone lists in one call.
+    public var dnsPageSize = 5_000_000
 
     /// The real API.
     public static var defaultBaseURL: String { "https://api.cloudflare.com/client/v4" }
@@ -185,6 +185,11 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
             guard let record = existing.first(where: { $0.content == content }) else { throw error }
             return record
         }
+    }
+
+    /// One record.
+    public func dnsRecord(id: String) async throws -> DNSRecord {
+        try await self.result(RESTRequest("GET", "\(self.recordsPath)/\(id)", operation: "dns.get", rateGroup: "cloudflare"))
     }
 
     /// Overwrites a record (PUT).
