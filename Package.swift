@@ -122,6 +122,8 @@ let package = Package(
                 "Attestation",
                 "ProviderSupport",
                 "Emulators",
+                "GCEProvider",
+                "CloudflareProvider",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

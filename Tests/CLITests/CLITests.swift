@@ -28,18 +28,21 @@ import Testing
 
     /// Runs the binary on a Dispatch thread, so that a test which also serves requests in-process
     /// (an emulator) never blocks the cooperative thread pool its own server needs.
-    static func runOffPool(_ arguments: [String]) async throws -> Run {
+    static func runOffPool(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try Self.run(arguments) })
+                continuation.resume(with: Result { try Self.run(arguments, environment: environment) })
             }
         }
     }
 
-    static func run(_ arguments: [String], input: Data? = nil) throws -> Run {
+    static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = self.binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = self.repositoryRoot
         let output = Pipe()
         let error = Pipe()
