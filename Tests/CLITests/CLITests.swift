@@ -175,7 +175,7 @@ import Testing
 
     @Test(arguments: [
         ["--help"], ["validate", "--help"], ["render", "--help"], ["schema", "--help"], ["attest", "verify", "--help"],
-        ["attest", "quote", "--help"],
+        ["attest", "quote", "--help"], ["attest", "collateral", "--help"], ["observe", "--help"], ["emulator", "--help"],
     ])
     func helpTeaches(arguments: [String]) throws {
         let result = try Self.run(arguments)
