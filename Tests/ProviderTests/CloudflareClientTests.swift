@@ -90,6 +90,25 @@ struct CloudflareClientTests {
         }
     }
 
+    @Test("a response slower than the client's timeout is retried (GET) and the call succeeds")
+    func timeouts() async throws {
+        try await Self.withEmulator { (server: EmulatorServer, port: Int) async throws -> Void in
+            let configuration = server.cloudflare!.configuration
+            let client = CloudflareClient(
+                accountID: configuration.accountID,
+                zoneID: configuration.zoneID,
+                token: configuration.tokens.first ?? "",
+                baseURL: "http://127.0.0.1:\(port)/client/v4",
+                transport: HTTPTransport(timeout: .milliseconds(300)),
+                clock: ContinuousClock(),
+                retry: RetryPolicy(maximumAttempts: 3, baseDelay: .zero, maximumDelay: .zero)
+            )
+            server.faults.add([.init(route: "tunnels.list", status: 0, count: 1, delayMilliseconds: 1500)])
+            #expect(try await client.listTunnels().isEmpty)
+            #expect(client.rest.metrics.snapshot()["tunnels.list"]?.retries == 1)
+        }
+    }
+
     @Test("a list that fails part-way is an error, never a short or empty list")
     func partialListIsAnError() async throws {
         try await Self.withEmulator { (server: EmulatorServer, port: Int) async throws -> Void in

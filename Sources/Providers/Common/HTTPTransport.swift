@@ -6,13 +6,13 @@ import NIOHTTP1
 /// timeouts), wrapped in the small surface the providers and the PCCS client need.
 public struct HTTPTransport: Sendable {
     /// How long a request may take end to end.
-    public var timeout: TimeAmount
+    public var timeout: Duration
     /// The largest response body accepted.
     public var maximumBodyBytes: Int
     private let client: HTTPClient
 
     /// Creates a transport over `client` (default: the process-wide shared client).
-    public init(client: HTTPClient = .shared, timeout: TimeAmount = .seconds(30), maximumBodyBytes: Int = 64 << 20) {
+    public init(client: HTTPClient = .shared, timeout: Duration = .seconds(30), maximumBodyBytes: Int = 64 << 20) {
         self.client = client
         self.timeout = timeout
         self.maximumBodyBytes = maximumBodyBytes
@@ -34,7 +34,7 @@ public struct HTTPTransport: Sendable {
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await self.client.execute(request, timeout: self.timeout)
+        let response = try await self.client.execute(request, timeout: .nanoseconds(self.timeout.nanoseconds))
         let buffer = try await response.body.collect(upTo: self.maximumBodyBytes)
         return Response(
             status: Int(response.status.code),
