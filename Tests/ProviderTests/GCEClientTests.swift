@@ -2,6 +2,7 @@ import Emulators
 import Foundation
 import GCEProvider
 import ProviderSupport
+import Synchronization
 import Testing
 
 /// Our GCE client against the emulator, with faults on.
@@ -173,4 +174,36 @@ struct GCEClientTests {
             #expect(server.journal.counts["gce metadata.token"] == 1)
         }
     }
+}
+
+/// The service-account token is cached and refreshed five minutes before it expires.
+@Suite("GCE service-account tokens")
+struct ServiceAccountTokenTests {
+    @Test("one exchange per token lifetime, refreshed early")
+    func refreshesEarly() async throws {
+        let server = try EmulatorServer(gce: .init())
+        let gce = try #require(server.gce)
+        try await LoopbackServer.withRunning(server.router()) { (port: Int) async throws -> Void in
+            let now = NowBox()
+            let provider = try ServiceAccountTokenProvider(
+                key: gce.serviceAccountKey(tokenURI: "http://127.0.0.1:\(port)/token"),
+                transport: HTTPTransport(),
+                now: { now.value }
+            )
+            let first = try await provider.authorization()
+            now.advance(by: 50 * 60)
+            #expect(try await provider.authorization() == first)
+            #expect(server.journal.counts["gce oauth.token"] == 1)
+            now.advance(by: 6 * 60)  // 56 minutes: within five minutes of the 3599 s expiry
+            #expect(try await provider.authorization() != first)
+            #expect(server.journal.counts["gce oauth.token"] == 2)
+        }
+    }
+}
+
+/// A settable wall clock for token expiry.
+final class NowBox: Sendable {
+    private let current = Mutex(Date())
+    var value: Date { self.current.withLock { $0 } }
+    func advance(by seconds: TimeInterval) { self.current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
