@@ -88,6 +88,7 @@ let package = Package(
         ),
         .target(
             name: "Noise",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -124,6 +125,7 @@ let package = Package(
                 "Emulators",
                 "GCEProvider",
                 "CloudflareProvider",
+                "Noise",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -163,6 +165,12 @@ let package = Package(
             name: "ProviderTests",
             dependencies: ["ProviderSupport", "CloudflareProvider", "GCEProvider", "Emulators"],
             exclude: ["cloudflare_sdk_interop.py", "gce_sdk_interop.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NoiseTests",
+            dependencies: ["Noise", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["noise_peer.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

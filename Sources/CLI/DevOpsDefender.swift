@@ -22,7 +22,10 @@ struct DevOpsDefender: AsyncParsableCommand {
             Docs: docs/cli.md, docs/fleet-spec.md, docs/operations.md.
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, RenderCommand.self, SchemaCommand.self, ObserveCommand.self, AttestCommand.self, EmulatorCommand.self]
+        subcommands: [
+            ValidateCommand.self, RenderCommand.self, SchemaCommand.self, ObserveCommand.self, AttestCommand.self, NoiseCommand.self,
+            EmulatorCommand.self,
+        ]
     )
 }
 

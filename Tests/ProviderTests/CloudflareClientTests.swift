@@ -99,11 +99,11 @@ struct CloudflareClientTests {
                 zoneID: configuration.zoneID,
                 token: configuration.tokens.first ?? "",
                 baseURL: "http://127.0.0.1:\(port)/client/v4",
-                transport: HTTPTransport(timeout: .milliseconds(300)),
+                transport: HTTPTransport(timeout: .seconds(1)),
                 clock: ContinuousClock(),
                 retry: RetryPolicy(maximumAttempts: 3, baseDelay: .zero, maximumDelay: .zero)
             )
-            server.faults.add([.init(route: "tunnels.list", status: 0, count: 1, delayMilliseconds: 1500)])
+            server.faults.add([.init(route: "tunnels.list", status: 0, count: 1, delayMilliseconds: 4000)])
             #expect(try await client.listTunnels().isEmpty)
             #expect(client.rest.metrics.snapshot()["tunnels.list"]?.retries == 1)
         }
