@@ -143,6 +143,12 @@ let package = Package(
             path: "Fuzz/QuoteParser",
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets: test data, interop peers, processes off the cooperative pool.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec"],
@@ -152,6 +158,7 @@ let package = Package(
         .testTarget(
             name: "AttestationTests",
             dependencies: [
+                "TestSupport",
                 "Attestation",
                 "Spec",
                 "Emulators",
@@ -163,19 +170,19 @@ let package = Package(
         ),
         .testTarget(
             name: "ProviderTests",
-            dependencies: ["ProviderSupport", "CloudflareProvider", "GCEProvider", "Emulators"],
+            dependencies: ["TestSupport", "ProviderSupport", "CloudflareProvider", "GCEProvider", "Emulators"],
             exclude: ["cloudflare_sdk_interop.py", "gce_sdk_interop.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "NoiseTests",
-            dependencies: ["Noise", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TestSupport", "Noise", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["noise_peer.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["CLI", "Attestation", "Emulators"],
+            dependencies: ["TestSupport", "CLI", "Attestation", "Emulators"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs `dcap_qvl_oracle.py` with the interop virtualenv's Python (`DD_PYTHON`, set by `make test`).
@@ -32,19 +32,8 @@ enum PythonOracle {
         var number: Int? { if case .number(let value) = self { value } else { nil } }
     }
 
-    /// The interpreter, or nil (after recording a failure under CI) when `DD_PYTHON` is unset.
-    static func python(sourceLocation: SourceLocation = #_sourceLocation) -> String? {
-        if let path = ProcessInfo.processInfo.environment["DD_PYTHON"], FileManager.default.isExecutableFile(atPath: path) {
-            return path
-        }
-        let message = "DD_PYTHON (the interop virtualenv's python, with dcap-qvl) is not set; `make test` sets it"
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-        } else {
-            print("skipped: \(message)")
-        }
-        return nil
-    }
+    /// The interpreter, or nil when `DD_PYTHON` is unset (a failure under CI).
+    static func python() -> String? { TestEnvironment.python(for: "dcap-qvl") }
 
     /// Writes every quote (and collateral) to a scratch directory and runs the oracle once.
     static func run(
@@ -79,34 +68,20 @@ enum PythonOracle {
         return Dictionary(uniqueKeysWithValues: results.map { ($0.name, $0) })
     }
 
-    /// Runs an inline script on a Dispatch thread (never blocking the cooperative pool, which an
-    /// in-process emulator serving the script needs) and returns its standard output.
+    /// Runs an inline script off the cooperative pool and returns its standard output.
     static func runScript(python: String, script: String, arguments: [String]) async throws -> Data {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                do {
-                    continuation.resume(returning: try PythonOracle.execute(python: python, arguments: ["-c", script] + arguments))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
+        try await TestEnvironment.offPool { try Self.execute(python: python, arguments: ["-c", script] + arguments) }
     }
 
     /// Runs Python with `arguments` and returns its standard output; a non-zero exit throws.
     private static func execute(python: String, arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw OracleError(description: "python \(arguments.prefix(1).joined()) exited with \(process.terminationStatus)")
+        let result = try TestEnvironment.run(URL(fileURLWithPath: python), arguments)
+        guard result.status == 0 else {
+            throw OracleError(
+                description: "python \(arguments.prefix(1).joined()) exited with \(result.status): \(result.standardError.suffix(2000))"
+            )
         }
-        return data
+        return Data(result.standardOutput.utf8)
     }
 
     struct OracleError: Error, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Attestation
 import Emulators
 import Foundation
+import TestSupport
 import Testing
 
 /// `devopsdefender attest`: simulated quotes round-trip through `verify`; exit codes 0 / 1 / 2.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the real `devopsdefender` binary: exit codes, output streams, and what users see.
@@ -20,55 +21,16 @@ import Testing
         return directory.appendingPathComponent("devopsdefender")
     }
 
-    struct Run {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
+    typealias Run = TestEnvironment.ProcessResult
 
-    /// Runs the binary on a Dispatch thread, so that a test which also serves requests in-process
-    /// (an emulator) never blocks the cooperative thread pool its own server needs.
+    /// Runs the binary off the cooperative pool, so a test that also serves requests in-process
+    /// (an emulator) never blocks the threads its own server needs.
     static func runOffPool(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try Self.run(arguments, environment: environment) })
-            }
-        }
+        try await TestEnvironment.offPool { try Self.run(arguments, environment: environment) }
     }
 
     static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = self.binary
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        process.currentDirectoryURL = self.repositoryRoot
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try stdin.fileHandleForWriting.close()
-        // Drain both pipes concurrently so a large output cannot block the child.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errorData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = error.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self)
-        )
+        try TestEnvironment.run(self.binary, arguments, environment: environment, directory: self.repositoryRoot, input: input)
     }
 
     @Test func validExampleExitsZero() throws {

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import TestSupport
 import Testing
 
 /// `devopsdefender emulator` run standalone, used as a new user would: start it, `source` its
@@ -31,23 +31,13 @@ import Testing
 
     static func python(_ script: String, _ arguments: [String]) throws -> (Int32, String) {
         guard let python = ProcessInfo.processInfo.environment["DD_PYTHON"] else { return (-1, "") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [CLITests.repositoryRoot.appendingPathComponent("Tests/ProviderTests/\(script)").path] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let path = CLITests.repositoryRoot.appendingPathComponent("Tests/ProviderTests/\(script)").path
+        let result = try TestEnvironment.run(URL(fileURLWithPath: python), [path] + arguments)
+        return (result.status, result.standardOutput + result.standardError)
     }
 
     @Test func standaloneEmulatorServesBothSDKs() async throws {
-        guard ProcessInfo.processInfo.environment["DD_PYTHON"] != nil else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("DD_PYTHON is not set; `make test` sets it") }
-            return
-        }
+        guard TestEnvironment.python(for: "the cloud SDKs") != nil else { return }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-emulator-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let keyFile = directory.appendingPathComponent("key.json").path
@@ -56,26 +46,20 @@ import Testing
         #expect(env["DD_GCE_CREDENTIALS"] == keyFile)
         let key = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: keyFile))) as? [String: Any]
         #expect((key?["token_uri"] as? String)?.hasPrefix(env["DD_GCE_API_ENDPOINT"] ?? "?") == true)
-        let results = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(
-                    with: Result {
-                        (
-                            try Self.python(
-                                "gce_sdk_interop.py",
-                                [env["DD_GCE_API_ENDPOINT"] ?? "", keyFile, env["DD_GCE_PROJECT"] ?? "", env["DD_GCE_ZONE"] ?? ""]
-                            ),
-                            try Self.python(
-                                "cloudflare_sdk_interop.py",
-                                [
-                                    env["DD_CLOUDFLARE_ENDPOINT"] ?? "", env["DD_CF_API_TOKEN"] ?? "", env["DD_CF_ACCOUNT_ID"] ?? "",
-                                    env["DD_CF_ZONE_ID"] ?? "",
-                                ]
-                            )
-                        )
-                    }
+        let results = try await TestEnvironment.offPool {
+            (
+                try Self.python(
+                    "gce_sdk_interop.py",
+                    [env["DD_GCE_API_ENDPOINT"] ?? "", keyFile, env["DD_GCE_PROJECT"] ?? "", env["DD_GCE_ZONE"] ?? ""]
+                ),
+                try Self.python(
+                    "cloudflare_sdk_interop.py",
+                    [
+                        env["DD_CLOUDFLARE_ENDPOINT"] ?? "", env["DD_CF_API_TOKEN"] ?? "", env["DD_CF_ACCOUNT_ID"] ?? "",
+                        env["DD_CF_ZONE_ID"] ?? "",
+                    ]
                 )
-            }
+            )
         }
         #expect(results.0.0 == 0, "\(results.0.1.suffix(2000))")
         #expect(results.0.1.contains("\"delete_status\": \"DONE\""))

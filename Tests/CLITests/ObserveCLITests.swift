@@ -1,5 +1,6 @@
 import Emulators
 import Foundation
+import TestSupport
 import Testing
 
 /// `devopsdefender observe` against the emulators, pointed there with the endpoint flags.

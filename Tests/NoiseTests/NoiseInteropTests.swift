@@ -1,7 +1,7 @@
 import Crypto
-import Dispatch
 import Foundation
 import Noise
+import TestSupport
 import Testing
 
 /// Ours against the Python `noiseprotocol` package over a real TCP socket, in both roles.
@@ -9,16 +9,7 @@ import Testing
 struct NoiseInteropTests {
     static let pythonStaticPublic = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: Array(1...32)).publicKey.rawRepresentation
 
-    static func python(sourceLocation: SourceLocation = #_sourceLocation) -> String? {
-        if let path = ProcessInfo.processInfo.environment["DD_PYTHON"], FileManager.default.isExecutableFile(atPath: path) { return path }
-        let message = "DD_PYTHON (the interop virtualenv's python, with noiseprotocol) is not set; `make test` sets it"
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-        } else {
-            print("skipped: \(message)")
-        }
-        return nil
-    }
+    static func python() -> String? { TestEnvironment.python(for: "noiseprotocol") }
 
     static func peer(_ python: String, _ arguments: [String]) throws -> (Process, Pipe) {
         let process = Process()
@@ -30,17 +21,11 @@ struct NoiseInteropTests {
         return (process, output)
     }
 
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
     @Test("ours as responder, noiseprotocol as initiator")
     func oursResponds() async throws {
         guard let python = Self.python() else { return }
         let key = Curve25519.KeyAgreement.PrivateKey()
-        let (ours, summaryText) = try await Self.offPool { () throws -> ((hash: [UInt8], remote: [UInt8]?, payloads: [String]), String) in
+        let (ours, summaryText) = try await TestEnvironment.offPool { () throws -> ((hash: [UInt8], remote: [UInt8]?, payloads: [String]), String) in
             let (listener, port) = try FramedSocket.listen()
             defer { listener.close() }
             let (process, output) = try Self.peer(python, ["initiator", String(port)])
@@ -72,7 +57,7 @@ struct NoiseInteropTests {
     func oursInitiates() async throws {
         guard let python = Self.python() else { return }
         let key = Curve25519.KeyAgreement.PrivateKey()
-        let (ours, summaryText) = try await Self.offPool {
+        let (ours, summaryText) = try await TestEnvironment.offPool {
             () throws -> ((hash: [UInt8], remote: [UInt8]?, payload: String, pongs: [String]), String) in
             let (process, output) = try Self.peer(python, ["responder"])
             var portLine = ""

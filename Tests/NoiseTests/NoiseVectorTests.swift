@@ -1,25 +1,13 @@
 import Foundation
 import Noise
+import TestSupport
 import Testing
 
 /// The published vectors in `../shared/testdata/noise/` (read in place via `DD_TESTDATA`).
 @Suite("Noise test vectors")
 struct NoiseVectorTests {
-    static func vectors(_ file: String, sourceLocation: SourceLocation = #_sourceLocation) -> [NoiseTestVector]? {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let directory =
-            ProcessInfo.processInfo.environment["DD_TESTDATA"].map { URL(fileURLWithPath: $0, relativeTo: root) }
-            ?? root.appendingPathComponent("../shared/testdata")
-        let url = directory.appendingPathComponent("noise").appendingPathComponent(file)
-        guard let data = try? Data(contentsOf: url) else {
-            let message = "test data \(url.standardizedFileURL.path) is missing (set DD_TESTDATA)"
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-            } else {
-                print("skipped: \(message)")
-            }
-            return nil
-        }
+    static func vectors(_ file: String) -> [NoiseTestVector]? {
+        guard let data = TestEnvironment.testdata("noise/\(file)") else { return nil }
         return (try? JSONDecoder().decode(NoiseTestVector.File.self, from: data))?.vectors
     }
 
