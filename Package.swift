@@ -132,7 +132,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Spec", "Attestation", "Emulators", "ProviderSupport", "GCEProvider", "CloudflareProvider"],
+            dependencies: [
+                "Spec", "Attestation", "Emulators", "ProviderSupport", "GCEProvider", "CloudflareProvider", "Noise",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Benchmarks",
             swiftSettings: swiftSettings
         ),

@@ -2,7 +2,7 @@ import Foundation
 
 /// `dd-bench`: release-built benchmarks, one JSON line per benchmark on standard output.
 /// The Python peers come from `DD_PYTHON` (the virtualenv `make prereqs` creates). Arguments
-/// select benchmarks (`spec`, `attestation`, `observe`); none runs them all.
+/// select benchmarks (`spec`, `attestation`, `observe`, `noise`); none runs them all.
 @main
 enum BenchmarkMain {
     static func main() async {
@@ -15,6 +15,9 @@ enum BenchmarkMain {
             }
             if selected.isEmpty || selected.contains("observe") {
                 try await ObserveBenchmark().run()
+            }
+            if selected.isEmpty || selected.contains("noise") {
+                try NoiseBenchmark(python: python).run()
             }
             if selected.isEmpty || selected.contains("attestation") {
                 try await AttestationBenchmark(python: python, testdata: environment["DD_TESTDATA"] ?? "../shared/testdata").run()
