@@ -30,6 +30,9 @@ public struct HandshakeState: Sendable {
     /// The peer's static public key, once received.
     public private(set) var remoteStaticKey: [UInt8]?
     private var remoteEphemeralKey: [UInt8]?
+    /// The parsed forms of the remote keys, so each is parsed once, not once per DH.
+    private var remoteStatic: Curve25519.KeyAgreement.PublicKey?
+    private var remoteEphemeral: Curve25519.KeyAgreement.PublicKey?
     private var messageIndex = 0
 
     /// Starts a handshake.
@@ -114,10 +117,13 @@ public struct HandshakeState: Sendable {
             case .e:
                 let key = try take(32)
                 self.remoteEphemeralKey = key
+                self.remoteEphemeral = try Self.publicKey(key)
                 self.symmetric.mixHash(key)
             case .s:
                 let length = self.symmetric.cipher.hasKey ? 48 : 32
-                self.remoteStaticKey = try self.symmetric.decryptAndHash(try take(length))
+                let key = try self.symmetric.decryptAndHash(try take(length))
+                self.remoteStaticKey = key
+                self.remoteStatic = try Self.publicKey(key)
             default:
                 self.symmetric.mixKey(try self.dh(token))
             }
@@ -146,25 +152,32 @@ public struct HandshakeState: Sendable {
             )
     }
 
+    private static func publicKey(_ bytes: [UInt8]) throws(NoiseError) -> Curve25519.KeyAgreement.PublicKey {
+        do {
+            return try Curve25519.KeyAgreement.PublicKey(rawRepresentation: bytes)
+        } catch {
+            throw NoiseError(.invalidPublicKey, "the peer's public key is not a valid X25519 key")
+        }
+    }
+
     /// DH for `ee`, `es`, `se`, `ss` from this side's point of view; an all-zero result is refused.
     private func dh(_ token: HandshakePattern.Token) throws(NoiseError) -> [UInt8] {
         let initiator = self.role == .initiator
         let local: Curve25519.KeyAgreement.PrivateKey?
-        let remote: [UInt8]?
+        let remote: Curve25519.KeyAgreement.PublicKey?
         switch token {
-        case .ee: (local, remote) = (self.ephemeralKey, self.remoteEphemeralKey)
-        case .es: (local, remote) = initiator ? (self.ephemeralKey, self.remoteStaticKey) : (self.staticKey, self.remoteEphemeralKey)
-        case .se: (local, remote) = initiator ? (self.staticKey, self.remoteEphemeralKey) : (self.ephemeralKey, self.remoteStaticKey)
-        case .ss: (local, remote) = (self.staticKey, self.remoteStaticKey)
+        case .ee: (local, remote) = (self.ephemeralKey, self.remoteEphemeral)
+        case .es: (local, remote) = initiator ? (self.ephemeralKey, self.remoteStatic) : (self.staticKey, self.remoteEphemeral)
+        case .se: (local, remote) = initiator ? (self.staticKey, self.remoteEphemeral) : (self.ephemeralKey, self.remoteStatic)
+        case .ss: (local, remote) = (self.staticKey, self.remoteStatic)
         default: (local, remote) = (nil, nil)
         }
         guard let local, let remote else { throw NoiseError(.missingKey, "a key for \(token.rawValue) is missing") }
         let shared: [UInt8]
         do {
-            let publicKey = try Curve25519.KeyAgreement.PublicKey(rawRepresentation: remote)
-            shared = try local.sharedSecretFromKeyAgreement(with: publicKey).withUnsafeBytes { Array($0) }
+            shared = try local.sharedSecretFromKeyAgreement(with: remote).withUnsafeBytes { Array($0) }
         } catch {
-            throw NoiseError(.invalidPublicKey, "the peer's public key is not a valid X25519 key")
+            throw NoiseError(.invalidPublicKey, "the Diffie-Hellman with the peer's key failed")
         }
         guard shared.contains(where: { $0 != 0 }) else {
             throw NoiseError(.invalidPublicKey, "the Diffie-Hellman result is all zeros (a low-order public key)")
