@@ -154,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpecTests",
-            dependencies: ["Spec"],
+            dependencies: ["TestSupport", "Spec"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

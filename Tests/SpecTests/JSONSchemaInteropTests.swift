@@ -1,18 +1,12 @@
 import Foundation
 import Spec
+import TestSupport
 import Testing
 
 /// The exported JSON Schema is checked by an independent implementation: Python's `jsonschema`
 /// (Draft 2020-12), reading YAML with PyYAML's C loader. It must accept the example fleet and
 /// reject structural errors from the invalid corpus.
 @Suite struct JSONSchemaInteropTests {
-    static var python: String? {
-        guard let path = ProcessInfo.processInfo.environment["DD_PYTHON"], FileManager.default.isExecutableFile(atPath: path) else {
-            return nil
-        }
-        return path
-    }
-
     static let script = """
         import json, sys, yaml
         from jsonschema import Draft202012Validator
@@ -26,14 +20,7 @@ import Testing
         """
 
     @Test func pythonJsonschemaAgreesWithUs() throws {
-        guard let python = Self.python else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("DD_PYTHON is not set: run through `make test`, which creates the .build/venv virtualenv")
-            } else {
-                print("skipped: DD_PYTHON (the interop virtualenv's python) is not set; `make test` sets it")
-            }
-            return
-        }
+        guard let python = TestEnvironment.python(for: "jsonschema and PyYAML") else { return }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-schema-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
