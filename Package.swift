@@ -92,6 +92,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Registration",
+            dependencies: ["Attestation"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Agent",
             dependencies: ["Noise", "Attestation", "Reconciler"],
             swiftSettings: swiftSettings
@@ -181,6 +186,11 @@ let package = Package(
             name: "NoiseTests",
             dependencies: ["TestSupport", "Noise", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["noise_peer.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistrationTests",
+            dependencies: ["Registration", "Attestation", "Noise", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
