@@ -52,23 +52,8 @@ public struct TCBInfo: Hashable, Sendable, Codable {
 
     /// One TDX module version's identity and levels (`TDX_03`, …).
     public struct TDXModuleIdentity: Hashable, Sendable, Codable {
-        /// A level of this module version.
-        public struct Level: Hashable, Sendable, Codable {
-            /// The ISV SVN vector.
-            public struct TCB: Hashable, Sendable, Codable {
-                /// The module's minor SVN.
-                public var isvsvn: Int
-            }
-
-            /// The SVN.
-            public var tcb: TCB
-            /// When Intel published this level.
-            public var tcbDate: String
-            /// The level's status.
-            public var tcbStatus: TCBStatus
-            /// The advisories that apply.
-            public var advisoryIDs: [String]?
-        }
+        /// A level of this module version (its minor SVN).
+        public typealias Level = ISVSVNLevel
 
         /// `TDX_` and the major version in two hex digits.
         public var id: String
@@ -108,23 +93,8 @@ public struct TCBInfo: Hashable, Sendable, Codable {
 
 /// QE Identity v2 (`enclaveIdentity`): the expected identity and TCB levels of Intel's TD QE.
 public struct QEIdentity: Hashable, Sendable, Codable {
-    /// One QE level.
-    public struct Level: Hashable, Sendable, Codable {
-        /// The ISV SVN.
-        public struct TCB: Hashable, Sendable, Codable {
-            /// The QE's ISVSVN.
-            public var isvsvn: Int
-        }
-
-        /// The SVN.
-        public var tcb: TCB
-        /// When Intel published it.
-        public var tcbDate: String
-        /// The level's status.
-        public var tcbStatus: TCBStatus
-        /// The advisories that apply.
-        public var advisoryIDs: [String]?
-    }
+    /// One QE level (the QE's ISVSVN).
+    public typealias Level = ISVSVNLevel
 
     /// "TD_QE".
     public var id: String
@@ -150,4 +120,22 @@ public struct QEIdentity: Hashable, Sendable, Codable {
     public var isvprodid: Int
     /// The levels, newest first.
     public var tcbLevels: [Level]
+}
+
+/// A TCB level keyed by one ISV SVN: a QE Identity level, or a TDX module identity level.
+public struct ISVSVNLevel: Hashable, Sendable, Codable {
+    /// The SVN.
+    public struct TCB: Hashable, Sendable, Codable {
+        /// The ISVSVN (the QE's, or the TDX module's minor SVN).
+        public var isvsvn: Int
+    }
+
+    /// The SVN.
+    public var tcb: TCB
+    /// When Intel published the level.
+    public var tcbDate: String
+    /// The level's status.
+    public var tcbStatus: TCBStatus
+    /// The advisories that apply.
+    public var advisoryIDs: [String]?
 }
