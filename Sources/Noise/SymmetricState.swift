@@ -46,10 +46,27 @@ struct SymmetricState: Sendable {
 
     /// HKDF(ck, ikm) with two 32-byte outputs, as the Noise spec defines it (RFC 5869 with salt = ck).
     static func hkdf(_ chainingKey: [UInt8], _ input: [UInt8]) -> ([UInt8], [UInt8]) {
-        let prk = HMAC<SHA256>.authenticationCode(for: input, using: SymmetricKey(data: chainingKey))
-        let prkKey = SymmetricKey(data: Array(prk))
-        let first = Array(HMAC<SHA256>.authenticationCode(for: [0x01], using: prkKey))
-        let second = Array(HMAC<SHA256>.authenticationCode(for: first + [0x02], using: prkKey))
+        let prk = Self.hmac(key: chainingKey, input)
+        let first = Self.hmac(key: prk, [0x01])
+        let second = Self.hmac(key: prk, first + [0x02])
         return (first, second)
+    }
+
+    /// HMAC-SHA256 (RFC 2104) for the 32-byte keys Noise uses, straight on SHA-256 so that the
+    /// handshake's ~30 HMACs allocate no key objects. The published vectors pin its output.
+    static func hmac(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
+        var innerPad = [UInt8](repeating: 0x36, count: 64)
+        var outerPad = [UInt8](repeating: 0x5c, count: 64)
+        for (index, byte) in key.enumerated() {
+            innerPad[index] ^= byte
+            outerPad[index] ^= byte
+        }
+        var inner = SHA256()
+        inner.update(data: innerPad)
+        inner.update(data: message)
+        var outer = SHA256()
+        outer.update(data: outerPad)
+        outer.update(data: Array(inner.finalize()))
+        return Array(outer.finalize())
     }
 }
