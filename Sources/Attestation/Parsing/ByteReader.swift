@@ -42,6 +42,20 @@ struct ByteReader {
         return slice.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 
+    /// Reads a u16 type field and requires it to be `expected`; otherwise
+    /// ``QuoteParseError/Code/unsupportedCertificationDataType`` naming the field and what was expected.
+    mutating func expectType(_ expected: UInt16, _ field: String, meaning: String) throws(QuoteParseError) {
+        let offset = self.position
+        let found = try self.uint16(field)
+        guard found == expected else {
+            throw QuoteParseError(
+                .unsupportedCertificationDataType,
+                at: offset,
+                "\(field) \(found) is not supported; expected \(expected) (\(meaning))"
+            )
+        }
+    }
+
     /// Reads a length field and returns a reader over exactly that many following bytes, which this
     /// reader then skips. A length that passes the end is ``QuoteParseError/Code/lengthOutOfBounds``.
     mutating func lengthPrefixed32(_ field: String) throws(QuoteParseError) -> ByteReader {

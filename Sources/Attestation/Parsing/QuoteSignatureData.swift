@@ -23,15 +23,7 @@ public struct QuoteSignatureData: Hashable, Sendable {
     static func parse(_ reader: inout ByteReader) throws(QuoteParseError) -> QuoteSignatureData {
         let quoteSignature = ByteField(try reader.bytes(64, "quote signature"))
         let attestationKey = ByteField(try reader.bytes(64, "attestation key"))
-        let typeOffset = reader.position
-        let certificationType = try reader.uint16("certification data type")
-        guard certificationType == self.qeReportCertificationDataType else {
-            throw QuoteParseError(
-                .unsupportedCertificationDataType,
-                at: typeOffset,
-                "certification data type \(certificationType) is not supported; expected 6 (QE report certification data)"
-            )
-        }
+        try reader.expectType(self.qeReportCertificationDataType, "certification data type", meaning: "QE report certification data")
         var certification = try reader.lengthPrefixed32("QE report certification data")
         let qeReport = try EnclaveReport.parse(&certification)
         let qeReportSignature = ByteField(try certification.bytes(64, "QE report signature"))
@@ -44,15 +36,7 @@ public struct QuoteSignatureData: Hashable, Sendable {
             )
         }
         let qeAuthData = try certification.bytes(authLength, "QE authentication data")
-        let innerOffset = certification.position
-        let innerType = try certification.uint16("PCK certification data type")
-        guard innerType == self.pckCertificateChainType else {
-            throw QuoteParseError(
-                .unsupportedCertificationDataType,
-                at: innerOffset,
-                "inner certification data type \(innerType) is not supported; expected 5 (PCK certificate chain)"
-            )
-        }
+        try certification.expectType(self.pckCertificateChainType, "inner certification data type", meaning: "PCK certificate chain")
         var chain = try certification.lengthPrefixed32("PCK certificate chain")
         let pem = try chain.bytes(chain.remaining, "PCK certificate chain")
         return QuoteSignatureData(

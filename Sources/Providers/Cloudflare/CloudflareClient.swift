@@ -37,7 +37,7 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
         limit: RateLimit = .cloudflare,
         retry: RetryPolicy = RetryPolicy()
     ) {
-        let base = baseURL ?? ProcessInfo.processInfo.environment["DD_CLOUDFLARE_ENDPOINT"] ?? Self.defaultBaseURL
+        let base = RESTClient<C>.baseURL(baseURL, variable: "DD_CLOUDFLARE_ENDPOINT", default: Self.defaultBaseURL)
         let rest = RESTClient(
             configuration: .init(baseURL: base, provider: "cloudflare", retry: retry),
             transport: transport,

@@ -32,7 +32,7 @@ public struct GCEClient<C: Clock>: Sendable where C.Duration == Duration {
         limit: RateLimit = .gcePerMinute,
         retry: RetryPolicy = RetryPolicy()
     ) {
-        let base = baseURL ?? ProcessInfo.processInfo.environment["DD_GCE_ENDPOINT"] ?? Self.defaultBaseURL
+        let base = RESTClient<C>.baseURL(baseURL, variable: "DD_GCE_ENDPOINT", default: Self.defaultBaseURL)
         let rest = RESTClient(
             configuration: .init(baseURL: base, provider: "gce", retry: retry),
             transport: transport,
