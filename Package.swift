@@ -46,9 +46,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // SQLite from the system (Debian: libsqlite3-dev), for the reconciler's intent journal.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .target(
             name: "Reconciler",
-            dependencies: ["Spec"],
+            dependencies: [
+                "Spec",
+                "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -65,6 +75,8 @@ let package = Package(
             name: "GCEProvider",
             dependencies: [
                 "ProviderSupport",
+                "Reconciler",
+                "Spec",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Sources/Providers/GCE",
@@ -72,7 +84,7 @@ let package = Package(
         ),
         .target(
             name: "CloudflareProvider",
-            dependencies: ["ProviderSupport"],
+            dependencies: ["ProviderSupport", "Reconciler", "Spec"],
             path: "Sources/Providers/Cloudflare",
             swiftSettings: swiftSettings
         ),
@@ -131,6 +143,7 @@ let package = Package(
                 "GCEProvider",
                 "CloudflareProvider",
                 "Noise",
+                "Reconciler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

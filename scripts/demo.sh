@@ -1,33 +1,92 @@
 #!/usr/bin/env bash
-# The main job, until the reconciler exists: validate the example fleet and show the desired
-# state it expands to — environments, pools, VM names, hostnames and what each VM boots with.
+# The main job on the local simulated fleet: start the GCE and Cloudflare emulators, plan the
+# example fleet, apply it, plan again (no changes), then change things behind the reconciler's
+# back — delete a tunnel and a VM, repoint a DNS record — and watch plan / apply heal the drift.
+# Objects of another fleet and unlabelled ones are seeded too: they never appear in a plan.
 set -euo pipefail
-dd=${1:-.build/debug/devopsdefender}
+dd=$(realpath "${1:-.build/debug/devopsdefender}")
 fleet=examples/fleet.yaml
 
+work=$(mktemp -d)
+emulator_pid=""
+cleanup() {
+  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Runs a devopsdefender command, shows it, and checks its exit code.
+expect() {
+  local want=$1; shift
+  printf '\033[2m$ devopsdefender %s\033[0m\n' "$*"
+  set +e; "$dd" "$@"; local got=$?; set -e
+  if [ "$got" -ne "$want" ]; then echo "demo: expected exit code $want from '$*', got $got" >&2; exit 1; fi
+  printf '\033[2m(exit code %s)\033[0m\n' "$got"
+}
 
-step "devopsdefender validate $fleet"
-"$dd" validate "$fleet"
+step "start the GCE and Cloudflare emulators on 127.0.0.1"
+"$dd" emulator --gce --cloudflare --port 0 --project dd-prod --key-file "$work/gce-key.json" > "$work/emulator.env" 2> "$work/emulator.log" &
+emulator_pid=$!
+for _ in $(seq 1 100); do grep -q DD_CF_ZONE_ID "$work/emulator.env" 2>/dev/null && break; sleep 0.1; done
+grep -q DD_CF_ZONE_ID "$work/emulator.env" || { echo "demo: the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
+# shellcheck disable=SC1091
+source "$work/emulator.env"
+export DD_JOURNAL="$work/journal.sqlite3"
+head -1 "$work/emulator.env"
 
-step "devopsdefender render $fleet --preview 42 --format text"
-"$dd" render "$fleet" --preview 42 --format text
+gce() { curl -sf -X "$1" -H "Authorization: Bearer $DD_GCE_ACCESS_TOKEN" -H 'Content-Type: application/json' "$DD_GCE_ENDPOINT/projects/$DD_GCE_PROJECT/$2" ${3:+-d "$3"}; }
+cf() { curl -sf -X "$1" -H "Authorization: Bearer $DD_CF_API_TOKEN" -H 'Content-Type: application/json' "$DD_CLOUDFLARE_ENDPOINT/$2" ${3:+-d "$3"}; }
+tunnels="accounts/$DD_CF_ACCOUNT_ID/cfd_tunnel"
+records="zones/$DD_CF_ZONE_ID/dns_records"
 
-step "what one VM boots with: devopsdefender render $fleet --env production --format json (first web VM)"
-"$dd" render "$fleet" --env production --format json \
-  | python3 -c 'import json,sys; vm=json.load(sys.stdin)["environments"][0]["vms"][1]; print(json.dumps({k: vm[k] for k in ("name","hostname","zone","machineType","labels","boots","metadata")}, indent=2))'
+step "seed objects that are not this fleet's: another fleet's VM and tunnel, an unlabelled VM, a hand-made DNS record"
+gce POST "zones/us-central1-a/instances" '{"name":"acme-production-web-0-0badcafe","machineType":"zones/us-central1-a/machineTypes/n2-standard-2","labels":{"dd-fleet":"acme"}}' >/dev/null
+gce POST "zones/us-central1-a/instances" '{"name":"hand-made-vm","machineType":"zones/us-central1-a/machineTypes/e2-small"}' >/dev/null
+cf POST "$tunnels" '{"name":"dd-production-web-0-0badcafe-acme","config_src":"cloudflare"}' >/dev/null
+cf POST "$records" '{"type":"CNAME","name":"status.devopsdefender.com","content":"status.example.net","proxied":true}' >/dev/null
+echo "seeded: acme-production-web-0-0badcafe (dd-fleet=acme), hand-made-vm, tunnel dd-production-web-0-0badcafe-acme, status.devopsdefender.com"
 
-step "an invalid fleet is refused with every problem at once"
-bad=$(mktemp --suffix=.yaml)
-trap 'rm -f "$bad"' EXIT
-sed -e 's/machineType: c3-standard-8/machinetype: c3-standard-8/' \
-    -e 's/hostname: app-staging.{domain}/hostname: app-staging.{domian}/' \
-    -e 's/workloads: \[report-builder\]/workloads: [report-bulider]/' "$fleet" > "$bad"
-set +e
-"$dd" validate "$bad"
-status=$?
-set -e
-if [ "$status" -ne 1 ]; then echo "expected exit code 1 for the broken copy, got $status" >&2; exit 1; fi
-echo "(exit code 1, as expected)"
+step "plan: the whole example fleet is to be created (exit code 2: changes)"
+expect 2 plan "$fleet"
 
-step "done: every VM name, hostname and ee-config above is derived deterministically from $fleet"
+step "apply: converge it (the DAG runs VM → tunnel → ingress → DNS, a journal intent before every call)"
+expect 0 apply "$fleet" --auto-approve
+
+step "plan again: nothing to do (exit code 0) — no perpetual diffs"
+expect 0 plan "$fleet"
+
+step "drift behind the reconciler's back: delete a tunnel and a VM, repoint a DNS record"
+tunnel_id=$(cf GET "$tunnels?name=dd-staging-cp-65a169a7&is_deleted=false" | jq -r '.result[0].id')
+cf DELETE "$tunnels/$tunnel_id" >/dev/null && echo "deleted tunnel dd-staging-cp-65a169a7 ($tunnel_id)"
+vm=$(gce GET "aggregated/instances?filter=labels.dd-pool%3Dbatch" | jq -r '[.items[].instances[]?.name] | sort | .[0]')
+zone=$(gce GET "aggregated/instances?filter=labels.dd-pool%3Dbatch" | jq -r --arg vm "$vm" '[.items[].instances[]? | select(.name == $vm) | .zone] | .[0]' | sed 's|.*/||')
+gce DELETE "zones/$zone/instances/$vm" >/dev/null && echo "deleted VM $vm ($zone)"
+record=$(cf GET "$records?name=app.devopsdefender.com" | jq -r '.result[0].id')
+cf PATCH "$records/$record" '{"content":"attacker.example.net"}' >/dev/null && echo "repointed app.devopsdefender.com → attacker.example.net"
+for _ in $(seq 1 50); do gce GET "zones/$zone/instances/$vm" >/dev/null 2>&1 || break; sleep 0.1; done
+
+step "plan shows the drift (and still nothing of the seeded foreign objects)"
+expect 2 plan "$fleet"
+
+step "the same plan as a pull-request comment (Markdown, summary first)"
+expect 2 plan "$fleet" --format markdown
+
+step "apply heals it"
+expect 0 apply "$fleet" --auto-approve
+
+step "plan: converged again"
+expect 0 plan "$fleet"
+
+step "a saved plan is refused once the world changed since it was made (exit code 3)"
+cf PATCH "$records/$record" '{"proxied":false}' >/dev/null
+expect 2 plan "$fleet" --out "$work/plan.json" --format json > /dev/null
+cf PATCH "$records/$record" '{"content":"elsewhere.example.net"}' >/dev/null && echo "meanwhile, app.devopsdefender.com was repointed again"
+expect 3 apply "$work/plan.json"
+expect 0 apply "$fleet" --auto-approve | tail -2
+
+step "the circuit breaker: a spec that would delete most of the fleet is refused (exit code 3)"
+sed -e 's/count: 3/count: 0/' -e 's/count: 2/count: 0/' "$fleet" > "$work/shrunk.yaml"
+expect 3 plan "$work/shrunk.yaml"
+
+step "done: the example fleet converged, a second plan was empty, drift healed, foreign objects untouched"

@@ -16,15 +16,19 @@ struct DevOpsDefender: AsyncParsableCommand {
               devopsdefender render fleet.yaml --env production
                                                           see the VMs, tunnels and DNS records it expands to
               devopsdefender schema > fleet.schema.json   a JSON Schema for editor completion
+              devopsdefender plan fleet.yaml              what apply would change (read-only; CI runs it on every PR)
+              devopsdefender apply fleet.yaml             converge GCE and Cloudflare to the spec
               devopsdefender attest verify quote.dat      verify an Intel TDX quote to Intel's root
 
             Exit codes: 0 success, 1 invalid input (a diagnostic says where), 2 usage or I/O error.
+            plan and apply follow Terraform's convention instead: 0 no changes, 2 changes (plan), \
+            1 error, 3 refused by policy.
             Docs: docs/cli.md, docs/fleet-spec.md, docs/operations.md.
             """,
         version: "0.1.0",
         subcommands: [
-            ValidateCommand.self, RenderCommand.self, SchemaCommand.self, ObserveCommand.self, AttestCommand.self, NoiseCommand.self,
-            EmulatorCommand.self,
+            ValidateCommand.self, RenderCommand.self, SchemaCommand.self, PlanCommand.self, ApplyCommand.self, ObserveCommand.self,
+            AttestCommand.self, NoiseCommand.self, EmulatorCommand.self,
         ]
     )
 }
@@ -46,7 +50,9 @@ enum Main {
             if code == .validationFailure {
                 Terminal.standardError.write(DevOpsDefender.fullMessage(for: error) + "\n")
                 Terminal.standardError.write("Run 'devopsdefender --help' for usage.\n")
-                DevOpsDefender.exit(withError: ExitCode(CLIExit.usage))
+                // plan's exit code 2 means "changes"; its usage errors are plain errors (1).
+                let reconciling = CommandLine.arguments.dropFirst().first.map { ["plan", "apply"].contains($0) } ?? false
+                DevOpsDefender.exit(withError: ExitCode(reconciling ? 1 : CLIExit.usage))
             }
             DevOpsDefender.exit(withError: error)
         }

@@ -141,6 +141,20 @@ public struct GCEClient<C: Clock>: Sendable where C.Duration == Duration {
         )
     }
 
+    /// Starts a stopped (TERMINATED) instance.
+    public func start(zone: String, name: String, requestID: String) async throws -> GCEOperation {
+        try await self.mutate(
+            RESTRequest(
+                "POST",
+                "\(self.zonePath(zone))/instances/\(name)/start",
+                query: [("requestId", requestID)],
+                operation: "instances.start",
+                rateGroup: "gce.mutations",
+                idempotent: true
+            )
+        )
+    }
+
     /// Replaces the labels; `fingerprint` must be the current `labelFingerprint` (412 otherwise).
     public func setLabels(zone: String, name: String, labels: [String: String], fingerprint: String) async throws -> GCEOperation {
         let body = try JSONSerialization.data(

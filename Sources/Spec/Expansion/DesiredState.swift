@@ -97,6 +97,12 @@ public struct IngressRule: Sendable, Hashable {
     public var hostname: String?
     /// The origin service, like `http://localhost:8080` or `http_status:404`.
     public var service: String
+
+    /// Creates a rule; a nil host name makes the catch-all.
+    public init(hostname: String?, service: String) {
+        self.hostname = hostname
+        self.service = service
+    }
 }
 
 /// A proxied CNAME pointing at a tunnel.

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Reconciler
+import Spec
+
+/// `devopsdefender plan FILE`
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what apply would change, without changing anything (a dry run for CI).",
+        discussion: """
+            Reads the fleet file, observes GCE and Cloudflare with bulk lists (read-only: a plan \
+            never makes a mutating call), and prints the actions that would converge them: \
+            VM → tunnel → ingress → DNS, in-place updates where the API allows, create-before-\
+            destroy rollouts. Only objects carrying the fleet's ownership marks are ever touched; \
+            with any list partial or stale, nothing is deleted.
+
+            Examples:
+              devopsdefender plan fleet.yaml
+              devopsdefender plan fleet.yaml --preview 42 --preview 57 --format markdown > comment.md
+              devopsdefender plan fleet.yaml --out plan.json && devopsdefender apply plan.json
+
+            Exit codes: 0 no changes, 2 changes to make, 1 error, 3 refused by policy (circuit \
+            breaker, empty fleet, protected control plane, foreign DNS record in the way).
+            Plan format: docs/plan-format.md.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+        case markdown
+    }
+
+    @Argument(help: ArgumentHelp("The fleet file.", valueName: "file"))
+    var file: String
+
+    @Option(help: "Output format: text (grouped by environment), json (versioned) or markdown (a PR comment).")
+    var format: Format = .text
+
+    @Option(help: ArgumentHelp("Also save the plan (JSON, with its inputs) for `apply PLAN`.", valueName: "plan"))
+    var out: String?
+
+    @OptionGroup var reconcile: ReconcileOptions
+    @OptionGroup var endpoints: CloudEndpointOptions
+    @OptionGroup var input: FleetInputOptions
+
+    func run() async throws {
+        let session: FleetSession
+        do {
+            session = try FleetSession.open(file: self.file, input: self.input, endpoints: self.endpoints, previews: self.reconcile.settings.previews)
+        } catch {
+            Terminal.standardError.write(error.message)
+            throw ExitCode(error.exitCode)
+        }
+        let observed = await session.observe()
+        let inFlight = PlanCommand.inFlight(journalPath: self.reconcile.journalPath, observed: observed)
+        let plan = session.plan(observed, settings: self.reconcile.settings, inFlight: inFlight)
+        let saved = SavedPlan.inputs(session: session, observed: observed, settings: self.reconcile.settings)
+        switch self.format {
+        case .text: Terminal.standardOutput.write(PlanTextRenderer(useColor: Terminal.standardOutput.supportsColor).render(plan))
+        case .json: Terminal.standardOutput.write(PlanJSONRenderer.document(plan, inputs: saved).prettyJSON() + "\n")
+        case .markdown: Terminal.standardOutput.write(PlanMarkdownRenderer().render(plan))
+        }
+        if let out = self.out {
+            do {
+                try Data((PlanJSONRenderer.document(plan, inputs: saved).prettyJSON() + "\n").utf8).write(to: URL(fileURLWithPath: out))
+            } catch {
+                Terminal.standardError.write("error: cannot write the plan to \(out): \(error.localizedDescription)\n")
+                throw ExitCode(1)
+            }
+            Terminal.standardError.write("Saved the plan to \(out); apply it with: devopsdefender apply \(out)\n")
+        }
+        throw ExitCode(PlanCommand.exitCode(for: plan))
+    }
+
+    /// 3 refused, 2 changes, 0 none.
+    static func exitCode(for plan: Plan) -> Int32 {
+        plan.isRefused ? 3 : plan.isEmpty ? 0 : 2
+    }
+
+    /// Resources an unfinished apply is still creating, read from the journal if there is one
+    /// (a plan never creates the journal).
+    static func inFlight(journalPath: String, observed: ObservedState) -> Set<String> {
+        guard FileManager.default.fileExists(atPath: journalPath), let journal = try? SQLiteJournal(path: journalPath),
+            let unfinished = try? journal.unfinished()
+        else { return [] }
+        return JournalSettlement.settle(unfinished, observed: observed).inFlight
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Reconciler
+
+/// The options `plan` and `apply` share: which previews are open, and the safety knobs.
+struct ReconcileOptions: ParsableArguments {
+    @Option(
+        name: .customLong("preview"),
+        help: ArgumentHelp(
+            "An open pull request to run a preview for (repeat for each). With any --preview (or --no-previews), previews not named are torn down; without, previews are left alone.",
+            valueName: "number"
+        )
+    )
+    var previews: [Int] = []
+
+    @Flag(help: "No pull request is open: tear down every preview environment.")
+    var noPreviews = false
+
+    @Option(help: ArgumentHelp("Replacement VMs a pool may run beyond its count during a rollout.", valueName: "n"))
+    var maxSurge: Int = 1
+
+    @Option(help: ArgumentHelp("Refuse a plan deleting more than this share of the owned objects (circuit breaker).", valueName: "percent"))
+    var maxDeletePercent: Int = 30
+
+    @Flag(help: "Allow deleting a production control plane without a successor, and planning an empty fleet.")
+    var allowDestroy = false
+
+    @Option(
+        help: ArgumentHelp(
+            "The intent journal (SQLite; default: DD_JOURNAL, else .devopsdefender/journal.sqlite3 in the working directory).",
+            valueName: "path"
+        )
+    )
+    var journal: String?
+
+    func validate() throws {
+        if !self.previews.isEmpty && self.noPreviews { throw ValidationError("--preview and --no-previews contradict each other; give one") }
+        if let bad = self.previews.first(where: { $0 < 1 }) { throw ValidationError("--preview \(bad) is not a pull-request number") }
+        guard self.maxSurge >= 1 else { throw ValidationError("--max-surge must be at least 1") }
+        guard (0...100).contains(self.maxDeletePercent) else { throw ValidationError("--max-delete-percent must be between 0 and 100") }
+    }
+
+    /// The settings these flags give.
+    var settings: ReconcileSettings {
+        ReconcileSettings(
+            previews: Array(Set(self.previews)).sorted(),
+            previewScope: self.previews.isEmpty && !self.noPreviews ? .untouched : .exact,
+            maxSurge: self.maxSurge,
+            maxDeletePercent: self.maxDeletePercent,
+            allowDestroy: self.allowDestroy
+        )
+    }
+
+    /// Where the journal lives.
+    var journalPath: String {
+        self.journal ?? ProcessInfo.processInfo.environment["DD_JOURNAL"] ?? ".devopsdefender/journal.sqlite3"
+    }
+}
+
+/// What a plan was made with: from flags, or from a saved plan's inputs.
+struct ReconcileSettings: Sendable, Hashable {
+    /// The open previews.
+    var previews: [Int]
+    /// Whether previews are managed.
+    var previewScope: PlannerOptions.PreviewScope
+    /// Rollout surge.
+    var maxSurge: Int
+    /// Circuit-breaker limit.
+    var maxDeletePercent: Int
+    /// Destroy protection off.
+    var allowDestroy: Bool
+
+    /// The planner's options (time and in-flight names are filled by the caller).
+    var planner: PlannerOptions {
+        var options = PlannerOptions()
+        options.maxSurge = self.maxSurge
+        options.maxDeleteFraction = Double(self.maxDeletePercent) / 100
+        options.allowDestroy = self.allowDestroy
+        options.previewScope = self.previewScope
+        return options
+    }
+}

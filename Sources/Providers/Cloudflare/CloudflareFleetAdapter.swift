@@ -1,0 +1,82 @@
+import ProviderSupport
+import Reconciler
+import Spec
+
+/// Cloudflare behind the reconciler's ``TunnelPort`` and ``DNSPort``: bulk lists at the largest
+/// page sizes, tunnels adopted by name, identical records adopted, deletes of what is already
+/// gone treated as done.
+public struct CloudflareFleetAdapter<C: Clock>: TunnelPort, DNSPort where C.Duration == Duration {
+    /// The client.
+    public var client: CloudflareClient<C>
+
+    /// Wraps a client.
+    public init(client: CloudflareClient<C>) { self.client = client }
+
+    // MARK: Tunnels
+
+    public func listTunnels(prefix: String) async throws -> [ObservedTunnel] {
+        try await self.client.listTunnels(namePrefix: prefix).map { tunnel in
+            ObservedTunnel(id: tunnel.id, name: tunnel.name, connections: tunnel.status == "healthy" || tunnel.status == "degraded" ? 1 : 0)
+        }
+    }
+
+    public func ingress(tunnelID: String) async throws -> [Spec.IngressRule] {
+        try await self.client.configuration(id: tunnelID).config?.ingress.map { Spec.IngressRule(hostname: $0.hostname, service: $0.service) } ?? []
+    }
+
+    public func createTunnel(name: String) async throws -> (id: String, outcome: ApplyOutcome) {
+        let (tunnel, adopted) = try await self.client.createTunnel(name: name) { $0.name == name }
+        return (tunnel.id, adopted ? .adopted : .done)
+    }
+
+    public func putIngress(tunnelID: String, rules: [Spec.IngressRule]) async throws {
+        _ = try await self.client.putConfiguration(
+            id: tunnelID,
+            ingress: rules.map { CloudflareProvider.IngressRule(hostname: $0.hostname, service: $0.service) }
+        )
+    }
+
+    public func deleteTunnel(id: String) async throws -> ApplyOutcome {
+        do {
+            try await self.client.deleteTunnel(id: id)
+            return .done
+        } catch let error as ProviderError where error.code == .notFound {
+            return .adopted
+        }
+    }
+
+    // MARK: DNS
+
+    public func listRecords() async throws -> [ObservedDNSRecord] {
+        try await self.client.listDNSRecords().map { record in
+            ObservedDNSRecord(
+                id: record.id,
+                name: record.name,
+                type: record.type,
+                content: record.content,
+                proxied: record.proxied ?? false,
+                comment: record.comment
+            )
+        }
+    }
+
+    public func createCNAME(name: String, tunnelID: String, comment: String) async throws -> ApplyOutcome {
+        _ = try await self.client.createTunnelCNAME(name: name, tunnelID: tunnelID, comment: comment)
+        return .done
+    }
+
+    public func updateCNAME(id: String, name: String, tunnelID: String, comment: String) async throws {
+        _ = try await self.client.updateDNSRecord(
+            DNSRecord(id: id, name: name, type: "CNAME", content: "\(tunnelID).cfargotunnel.com", proxied: true, ttl: 1, comment: comment)
+        )
+    }
+
+    public func deleteRecord(id: String) async throws -> ApplyOutcome {
+        do {
+            try await self.client.deleteDNSRecord(id: id)
+            return .done
+        } catch let error as ProviderError where error.code == .notFound {
+            return .adopted
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// A journal record written before a mutation: which action, on which resource, with which
+/// idempotency key. An intent still `pending` after a run means the run stopped mid-way; the
+/// next run resumes it with the same key (so the cloud dedupes the repeat) or settles it.
+public struct Intent: Sendable, Hashable {
+    /// Where an intent stands.
+    public enum State: String, Sendable, Hashable {
+        /// Written, outcome unknown.
+        case pending
+        /// Finished.
+        case done
+        /// Failed (the next plan decides again).
+        case failed
+    }
+
+    /// The plan action id (`create vm dd-production-web-0-1a2b3c4d`).
+    public var actionID: String
+    /// The deterministic resource name.
+    public var resource: String
+    /// The idempotency key sent with the call (GCE `requestId`).
+    public var idempotencyKey: String
+    /// The state.
+    public var state: State
+    /// How many runs have attempted it.
+    public var attempts: Int
+    /// When it was first written, in seconds since 1970.
+    public var startedAt: Int64
+
+    /// Creates an intent.
+    public init(actionID: String, resource: String, idempotencyKey: String, state: State, attempts: Int, startedAt: Int64) {
+        self.actionID = actionID
+        self.resource = resource
+        self.idempotencyKey = idempotencyKey
+        self.state = state
+        self.attempts = attempts
+        self.startedAt = startedAt
+    }
+
+    /// True for an intent to create something.
+    public var isCreate: Bool { self.actionID.hasPrefix("create ") }
+    /// True for an intent to delete something.
+    public var isDelete: Bool { self.actionID.hasPrefix("delete ") }
+}

@@ -1,0 +1,37 @@
+import Synchronization
+
+/// An intent journal in memory: for tests, benchmarks and `plan` (which never mutates).
+public final class MemoryJournal: IntentJournal {
+    private let intents = Mutex<[String: Intent]>([:])
+
+    /// An empty journal.
+    public init() {}
+
+    public func begin(actionID: String, resource: String, now: Int64) throws(JournalError) -> Intent {
+        self.intents.withLock { intents in
+            if var intent = intents[actionID], intent.state == .pending {
+                intent.attempts += 1
+                intents[actionID] = intent
+                return intent
+            }
+            let intent = Intent(
+                actionID: actionID,
+                resource: resource,
+                idempotencyKey: IdempotencyKey.make(),
+                state: .pending,
+                attempts: 1,
+                startedAt: now
+            )
+            intents[actionID] = intent
+            return intent
+        }
+    }
+
+    public func finish(actionID: String, state: Intent.State, now: Int64) throws(JournalError) {
+        self.intents.withLock { $0[actionID]?.state = state }
+    }
+
+    public func unfinished() throws(JournalError) -> [Intent] {
+        self.intents.withLock { $0.values.filter { $0.state == .pending }.sorted { $0.actionID < $1.actionID } }
+    }
+}

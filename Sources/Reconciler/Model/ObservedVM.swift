@@ -1,0 +1,25 @@
+/// One GCE instance as listed.
+public struct ObservedVM: Sendable, Hashable {
+    /// The instance name.
+    public var name: String
+    /// The zone (short name, like `us-central1-c`).
+    public var zone: String
+    /// GCE status: PROVISIONING, STAGING, RUNNING, STOPPING, TERMINATED, SUSPENDED, …
+    public var status: String
+    /// The labels.
+    public var labels: [String: String]
+    /// The `ee-config` metadata value, if set.
+    public var eeConfig: String?
+
+    /// Creates an observed VM.
+    public init(name: String, zone: String, status: String = "RUNNING", labels: [String: String], eeConfig: String? = nil) {
+        self.name = name
+        self.zone = zone
+        self.status = status
+        self.labels = labels
+        self.eeConfig = eeConfig
+    }
+
+    /// Stopped, so not serving: `TERMINATED` (GCE's word for stopped) or `SUSPENDED`.
+    public var isStopped: Bool { self.status == "TERMINATED" || self.status == "SUSPENDED" }
+}

@@ -1,0 +1,53 @@
+import Spec
+
+/// How the reconciler recognises what belongs to its fleet. Only objects carrying these marks
+/// are ever updated or deleted; everything else is foreign and left alone.
+///
+/// - GCE instances: the label `dd-fleet` equals the fleet's name.
+/// - DNS records: the comment carries the tokens `managed-by=devopsdefender` and `fleet=<name>`.
+/// - Tunnels (which have no labels): the name is `<prefix>-<environment>-…-<8 hex>` for an
+///   environment of this fleet — a spec environment, a `pr-<n>` preview, or the environment of
+///   an owned VM of the same name.
+public struct OwnershipMarks: Sendable, Hashable {
+    /// The fleet's name (`metadata.name`).
+    public var fleet: String
+    /// The resource name prefix (`metadata.namePrefix`).
+    public var prefix: String
+
+    /// Creates the marks for a fleet.
+    public init(fleet: String, prefix: String) {
+        self.fleet = fleet
+        self.prefix = prefix
+    }
+
+    /// True when the VM carries this fleet's label.
+    public func owns(_ vm: ObservedVM) -> Bool { vm.labels["dd-fleet"] == self.fleet }
+
+    /// The environment a DNS record's comment names, when the comment marks it as this fleet's.
+    public func environment(of record: ObservedDNSRecord) -> String? {
+        guard let comment = record.comment else { return nil }
+        let tokens = comment.split(separator: " ")
+        guard tokens.contains("managed-by=devopsdefender"), tokens.contains(Substring("fleet=\(self.fleet)")) else { return nil }
+        return tokens.first { $0.hasPrefix("env=") }.map { String($0.dropFirst(4)) }
+    }
+
+    /// The environment a tunnel belongs to, when its name follows this fleet's naming scheme for
+    /// one of `environments` (longest match first) or for a preview.
+    public func environment(ofTunnel name: String, environments: Set<String>) -> String? {
+        guard name.hasPrefix("\(self.prefix)-") else { return nil }
+        let rest = name.dropFirst(self.prefix.count + 1)
+        guard let generation = rest.split(separator: "-").last, generation.count == ResourceNaming.generationLength,
+            generation.allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+        else { return nil }
+        let known = environments.sorted { $0.count > $1.count }.first { rest.hasPrefix("\($0)-") }
+        if let known { return known }
+        let parts = rest.split(separator: "-")
+        if parts.count >= 3, parts[0] == "pr", parts[1].allSatisfy(\.isNumber) { return "pr-\(parts[1])" }
+        return nil
+    }
+
+    /// True for the environment name of a pull-request preview.
+    public static func isPreview(_ environment: String) -> Bool {
+        environment.hasPrefix("pr-") && environment.count > 3 && environment.dropFirst(3).allSatisfy(\.isNumber)
+    }
+}

@@ -1,0 +1,104 @@
+import Spec
+
+/// Reads the observed state through the ports: one bulk list per source, run concurrently, then
+/// the remote configurations of the tunnels the spec wants (bounded concurrency). A source that
+/// fails is marked partial with its error; it is never reported as empty.
+public struct Observer: Sendable {
+    /// GCE.
+    public var compute: any ComputePort
+    /// Cloudflare tunnels.
+    public var tunnels: any TunnelPort
+    /// Cloudflare DNS.
+    public var dns: any DNSPort
+    /// The agent registry.
+    public var agents: any AgentRegistryPort
+    /// How many tunnel configurations are read at once.
+    public var configurationConcurrency: Int
+
+    /// Creates an observer.
+    public init(
+        compute: any ComputePort,
+        tunnels: any TunnelPort,
+        dns: any DNSPort,
+        agents: any AgentRegistryPort = EmptyAgentRegistry(),
+        configurationConcurrency: Int = 16
+    ) {
+        self.compute = compute
+        self.tunnels = tunnels
+        self.dns = dns
+        self.agents = agents
+        self.configurationConcurrency = configurationConcurrency
+    }
+
+    /// Observes the fleet `marks` describe; reads ingress for the tunnels named in `ingressFor`.
+    public func observe(marks: OwnershipMarks, ingressFor: Set<String>, now: Int64) async -> ObservedState {
+        async let vms = Self.capture { try await self.compute.listInstances(fleet: marks.fleet) }
+        async let tunnels = Self.capture { try await self.tunnels.listTunnels(prefix: "\(marks.prefix)-") }
+        async let records = Self.capture { try await self.dns.listRecords() }
+        async let agents = Self.capture { try await self.agents.listAgents() }
+        let (vmResult, tunnelResult, recordResult, agentResult) = await (vms, tunnels, records, agents)
+
+        var observedTunnels = tunnelResult.items
+        var configurationErrors: [String] = []
+        let wanted = observedTunnels.indices.filter { ingressFor.contains(observedTunnels[$0].name) }
+        await withTaskGroup(of: (Int, Result<[IngressRule], any Error>).self) { group in
+            var next = 0
+            func enqueue() {
+                guard next < wanted.count else { return }
+                let index = wanted[next]
+                let id = observedTunnels[index].id
+                next += 1
+                group.addTask {
+                    do { return (index, .success(try await self.tunnels.ingress(tunnelID: id))) } catch { return (index, .failure(error)) }
+                }
+            }
+            for _ in 0..<max(self.configurationConcurrency, 1) { enqueue() }
+            while let (index, result) = await group.next() {
+                switch result {
+                case .success(let rules): observedTunnels[index].ingress = rules
+                case .failure(let error): configurationErrors.append("\(observedTunnels[index].name): \(error)")
+                }
+                enqueue()
+            }
+        }
+        let configurationStatus = SourceStatus(
+            name: .cloudflareTunnelConfigurations,
+            complete: tunnelResult.error == nil && configurationErrors.isEmpty,
+            detail: configurationErrors.isEmpty
+                ? tunnelResult.error.map { "not read: the tunnel list failed (\($0))" }
+                : "\(configurationErrors.count) configuration(s) unreadable, first: \(configurationErrors.sorted()[0])",
+            count: wanted.count - configurationErrors.count
+        )
+        return ObservedState(
+            vms: vmResult.items,
+            tunnels: observedTunnels,
+            dnsRecords: recordResult.items,
+            agents: agentResult.items,
+            sources: [
+                vmResult.status(.gceInstances),
+                tunnelResult.status(.cloudflareTunnels),
+                configurationStatus,
+                recordResult.status(.cloudflareDNS),
+                agentResult.status(.agents),
+            ],
+            observedAt: now
+        )
+    }
+
+    struct Captured<Item: Sendable>: Sendable {
+        var items: [Item]
+        var error: String?
+
+        func status(_ name: SourceStatus.Name) -> SourceStatus {
+            SourceStatus(name: name, complete: self.error == nil, detail: self.error, count: self.items.count)
+        }
+    }
+
+    static func capture<Item: Sendable>(_ list: @Sendable () async throws -> [Item]) async -> Captured<Item> {
+        do {
+            return Captured(items: try await list(), error: nil)
+        } catch {
+            return Captured(items: [], error: "\(error)")
+        }
+    }
+}

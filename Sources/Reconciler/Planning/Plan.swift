@@ -1,0 +1,94 @@
+/// The planner's answer: a DAG of actions, the policy refusals and warnings, and digests of the
+/// inputs so that a saved plan can be checked against the world before it is applied.
+public struct Plan: Sendable, Hashable {
+    /// Why a plan may not be applied.
+    public struct Refusal: Sendable, Hashable {
+        /// A stable code: `circuit-breaker`, `empty-desired-state`, `protected-control-plane`,
+        /// `foreign-dns-record`.
+        public var code: String
+        /// What is wrong and how to proceed.
+        public var message: String
+
+        /// Creates a refusal.
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
+    }
+
+    /// The version of the plan's JSON form.
+    public static let formatVersion = 1
+
+    /// The fleet.
+    public var fleet: String
+    /// The environments in scope, in spec order (previews last).
+    public var environments: [String]
+    /// The actions, in a deterministic order (environment, then dependency depth, then id).
+    public var actions: [PlanAction]
+    /// Reasons the plan must not be applied; empty when it may.
+    public var refusals: [Refusal]
+    /// Things the user should know (withheld deletions, foreign objects left alone, …).
+    public var warnings: [String]
+    /// Deletions the planner wanted but withheld (partial or stale observation), by action id.
+    public var withheldDeletions: [String]
+    /// The sources as observed.
+    public var sources: [SourceStatus]
+    /// How many owned resources were observed (VMs, tunnels, DNS records) in scope.
+    public var ownedCount: Int
+
+    /// Creates a plan.
+    public init(
+        fleet: String,
+        environments: [String],
+        actions: [PlanAction],
+        refusals: [Refusal] = [],
+        warnings: [String] = [],
+        withheldDeletions: [String] = [],
+        sources: [SourceStatus] = [],
+        ownedCount: Int = 0
+    ) {
+        self.fleet = fleet
+        self.environments = environments
+        self.actions = actions
+        self.refusals = refusals
+        self.warnings = warnings
+        self.withheldDeletions = withheldDeletions
+        self.sources = sources
+        self.ownedCount = ownedCount
+    }
+
+    /// How many actions of each operation.
+    public struct Summary: Sendable, Hashable {
+        /// Creations.
+        public var create = 0
+        /// In-place updates.
+        public var update = 0
+        /// Deletions.
+        public var delete = 0
+
+        /// `Plan: 3 to create, 1 to update, 0 to delete.`
+        public var sentence: String { "Plan: \(self.create) to create, \(self.update) to update, \(self.delete) to delete." }
+    }
+
+    /// The counts.
+    public var summary: Summary {
+        var summary = Summary()
+        for action in self.actions {
+            switch action.operation {
+            case .create: summary.create += 1
+            case .update: summary.update += 1
+            case .delete: summary.delete += 1
+            }
+        }
+        return summary
+    }
+
+    /// True when there is nothing to do.
+    public var isEmpty: Bool { self.actions.isEmpty }
+
+    /// True when a policy refuses the plan.
+    public var isRefused: Bool { !self.refusals.isEmpty }
+
+    /// The action with that id.
+    public func action(_ id: String) -> PlanAction? { self.actions.first { $0.id == id } }
+}
