@@ -207,8 +207,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReconcilerTests",
+            dependencies: [
+                "TestSupport", "Reconciler", "Spec", "Emulators", "ProviderSupport", "GCEProvider", "CloudflareProvider",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CLITests",
-            dependencies: ["TestSupport", "CLI", "Attestation", "Emulators"],
+            dependencies: [
+                "TestSupport", "CLI", "Attestation", "Emulators", "Reconciler", "ProviderSupport", "GCEProvider", "CloudflareProvider",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -3,6 +3,7 @@ import Foundation
 import GCEProvider
 import ProviderSupport
 import Synchronization
+import TestSupport
 import Testing
 
 /// Our GCE client against the emulator, with faults on.

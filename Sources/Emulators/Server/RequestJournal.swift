@@ -30,9 +30,13 @@ public final class RequestJournal: Sendable {
         self.all.reduce(into: [:]) { $0[$1.route, default: 0] += 1 }
     }
 
-    /// Requests whose method changes state (POST, PUT, PATCH, DELETE).
+    /// POSTs that change nothing: the OAuth token exchange and GCE's operation wait.
+    public static let readOnlyRoutes: Set<String> = ["gce oauth.token", "gce operations.wait"]
+
+    /// Requests that change cloud state: POST, PUT, PATCH and DELETE, except the read-only
+    /// POSTs in ``readOnlyRoutes``.
     public var mutatingCount: Int {
-        self.all.filter { $0.method != "GET" && $0.method != "HEAD" }.count
+        self.all.filter { $0.method != "GET" && $0.method != "HEAD" && !Self.readOnlyRoutes.contains($0.route) }.count
     }
 
     /// Forgets everything.

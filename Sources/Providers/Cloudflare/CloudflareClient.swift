@@ -71,7 +71,9 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
         let body = try JSONSerialization.data(withJSONObject: ["name": name, "config_src": "cloudflare"])
         do {
             let tunnel: CloudflareTunnel = try await self.result(
-                RESTRequest("POST", self.tunnelsPath, body: Array(body), operation: "tunnels.create", rateGroup: "cloudflare")
+                // Safe to repeat: tunnel names are unique per account, and a repeat that finds
+                // the first attempt's tunnel (409, code 1013) adopts it below.
+                RESTRequest("POST", self.tunnelsPath, body: Array(body), operation: "tunnels.create", rateGroup: "cloudflare", idempotent: true)
             )
             return (tunnel, false)
         } catch let error as ProviderError where error.code == .conflict {
@@ -179,7 +181,10 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
             ] as [String: Any]
         )
         do {
-            return try await self.result(RESTRequest("POST", self.recordsPath, body: Array(body), operation: "dns.create", rateGroup: "cloudflare"))
+            // Safe to repeat: a repeat that finds the identical record (81057) returns it below.
+            return try await self.result(
+                RESTRequest("POST", self.recordsPath, body: Array(body), operation: "dns.create", rateGroup: "cloudflare", idempotent: true)
+            )
         } catch let error as ProviderError where error.providerCode == "81057" {
             let existing = try await self.listDNSRecords(name: name, type: "CNAME")
             guard let record = existing.first(where: { $0.content == content }) else { throw error }

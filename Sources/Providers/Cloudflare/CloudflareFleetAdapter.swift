@@ -25,7 +25,7 @@ public struct CloudflareFleetAdapter<C: Clock>: TunnelPort, DNSPort where C.Dura
     }
 
     public func createTunnel(name: String) async throws -> (id: String, outcome: ApplyOutcome) {
-        let (tunnel, adopted) = try await self.client.createTunnel(name: name) { $0.name == name }
+        let (tunnel, adopted) = try await self.untilListed { try await self.client.createTunnel(name: name) { $0.name == name } }
         return (tunnel.id, adopted ? .adopted : .done)
     }
 
@@ -61,7 +61,7 @@ public struct CloudflareFleetAdapter<C: Clock>: TunnelPort, DNSPort where C.Dura
     }
 
     public func createCNAME(name: String, tunnelID: String, comment: String) async throws -> ApplyOutcome {
-        _ = try await self.client.createTunnelCNAME(name: name, tunnelID: tunnelID, comment: comment)
+        _ = try await self.untilListed { try await self.client.createTunnelCNAME(name: name, tunnelID: tunnelID, comment: comment) }
         return .done
     }
 
@@ -77,6 +77,25 @@ public struct CloudflareFleetAdapter<C: Clock>: TunnelPort, DNSPort where C.Dura
             return .done
         } catch let error as ProviderError where error.code == .notFound {
             return .adopted
+        }
+    }
+
+    // MARK: Eventual consistency
+
+    /// Cloudflare's lists lag behind its writes: a create may conflict with an object (ours,
+    /// from an interrupted run) that the adoption lookup cannot list yet. Waits and tries again,
+    /// 1 + 2 + 4 + 8 + 16 s at most, before giving up with the conflict.
+    private func untilListed<T>(_ body: () async throws -> T) async throws -> T {
+        var wait = Duration.seconds(1)
+        var attempt = 1
+        while true {
+            do {
+                return try await body()
+            } catch let error as ProviderError where (error.code == .conflict || error.providerCode == "81057") && attempt < 6 {
+                try await self.client.rest.clock.sleep(for: wait)
+                wait *= 2
+                attempt += 1
+            }
         }
     }
 }

@@ -41,7 +41,8 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
     private let transport: any HTTPSending
     private let authorization: any AccessTokenProvider
     private let decodeError: ErrorDecoder
-    private let clock: C
+    /// The clock for pacing and waits.
+    public let clock: C
     private let logger: Logger
 
     /// Creates a client.

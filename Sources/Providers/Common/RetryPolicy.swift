@@ -19,10 +19,11 @@ public struct RetryPolicy: Hashable, Sendable {
     public static let never = RetryPolicy(maximumAttempts: 1)
 
     /// Whether to retry after `error` on attempt `attempt` (1-based) of a call that is or is not
-    /// idempotent. A non-idempotent call (a POST without an idempotency key) is never repeated:
-    /// the first attempt may have taken effect.
+    /// idempotent. A non-idempotent call (a POST without an idempotency key) is repeated only
+    /// after a rate-limit refusal (429), which the provider answers before doing anything; after
+    /// any other failure the first attempt may have taken effect.
     public func shouldRetry(_ error: ProviderError, attempt: Int, idempotent: Bool) -> Bool {
-        idempotent && error.code.isRetryable && attempt < self.maximumAttempts
+        (idempotent || error.code == .rateLimited) && error.code.isRetryable && attempt < self.maximumAttempts
     }
 
     /// The wait before retry number `attempt` (1 for the first retry): uniform in

@@ -1,0 +1,43 @@
+import Synchronization
+
+/// A clock whose `sleep` returns at once (recording the requested waits and running a hook, e.g.
+/// to advance an emulator's clock), so retry and rate-limit waits cost no real time.
+public final class TestClock: Clock, Sendable {
+    /// A point on the test clock.
+    public struct Instant: InstantProtocol {
+        /// Time since the clock started.
+        public var offset: Duration
+        /// `self` moved by `duration`.
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: self.offset + duration) }
+        /// The duration to `other`.
+        public func duration(to other: Instant) -> Duration { other.offset - self.offset }
+        /// Earlier first.
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+    }
+
+    private let state = Mutex<(now: Duration, sleeps: [Duration])>((.zero, []))
+    private let onSleep: @Sendable (Duration) -> Void
+
+    /// A clock starting at zero; `onSleep` runs after each sleep with the requested wait.
+    public init(onSleep: @escaping @Sendable (Duration) -> Void = { _ in }) {
+        self.onSleep = onSleep
+    }
+
+    /// The current instant.
+    public var now: Instant { Instant(offset: self.state.withLock { $0.now }) }
+    /// One nanosecond.
+    public var minimumResolution: Duration { .nanoseconds(1) }
+    /// Every wait requested so far.
+    public var sleeps: [Duration] { self.state.withLock { $0.sleeps } }
+
+    /// Returns at once, moving the clock to `deadline`.
+    public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        let wait = self.state.withLock { state -> Duration in
+            let wait = deadline.offset - state.now
+            state.sleeps.append(wait)
+            state.now = max(state.now, deadline.offset)
+            return wait
+        }
+        self.onSleep(wait)
+    }
+}
