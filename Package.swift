@@ -151,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
-                "Spec", "Attestation", "Emulators", "ProviderSupport", "GCEProvider", "CloudflareProvider", "Noise",
+                "Spec", "Attestation", "Emulators", "ProviderSupport", "GCEProvider", "CloudflareProvider", "Noise", "Reconciler",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks",

@@ -4,9 +4,11 @@
 struct FleetGenerator {
     var environments: Int
     var workloads: Int
+    var zones = ["us-central1-a", "us-central1-b", "us-central1-c"]
 
-    func text() -> String {
-        var text = """
+    /// Everything before the environments: metadata, providers, attestation.
+    func header() -> String {
+        """
             apiVersion: devopsdefender.com/v1
             kind: Fleet
             metadata:
@@ -16,7 +18,7 @@ struct FleetGenerator {
             providers:
               gce:
                 project: bench-project
-                zones: [us-central1-a, us-central1-b, us-central1-c]
+                zones: [\(self.zones.joined(separator: ", "))]
                 image: {family: easyenclave-stable, project: easyenclave}
                 serviceAccount: fleet@bench-project.iam.gserviceaccount.com
               cloudflare:
@@ -33,6 +35,10 @@ struct FleetGenerator {
             environments:
 
             """
+    }
+
+    func text() -> String {
+        var text = self.header()
         let perEnvironment = max(1, self.workloads / max(1, self.environments))
         for index in 0..<self.environments {
             let first = (index * perEnvironment) % max(1, self.workloads)

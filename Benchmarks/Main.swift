@@ -2,7 +2,8 @@ import Foundation
 
 /// `dd-bench`: release-built benchmarks, one JSON line per benchmark on standard output.
 /// The Python peers come from `DD_PYTHON` (the virtualenv `make prereqs` creates). Arguments
-/// select benchmarks (`spec`, `attestation`, `observe`, `noise`); none runs them all.
+/// select benchmarks (`reconcile` — or just `plan` / `converge` —, `spec`, `attestation`,
+/// `observe`, `noise`); none runs them all.
 @main
 enum BenchmarkMain {
     static func main() async {
@@ -10,6 +11,14 @@ enum BenchmarkMain {
         let python = environment["DD_PYTHON"] ?? ".build/venv/bin/python"
         let selected = Set(CommandLine.arguments.dropFirst())
         do {
+            if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "plan-child" {
+                try ReconcileBenchmark.planChild(directory: CommandLine.arguments[2], vms: Int(CommandLine.arguments[3]) ?? 10_000)
+                return
+            }
+            // First, so that its peak-memory figure is its own.
+            if selected.isEmpty || selected.contains("reconcile") || selected.contains("plan") || selected.contains("converge") {
+                try await ReconcileBenchmark().run(selected.intersection(["plan", "converge"]))
+            }
             if selected.isEmpty || selected.contains("spec") {
                 try SpecBenchmark(python: python).run()
             }

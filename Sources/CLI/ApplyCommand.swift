@@ -74,20 +74,22 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ExitCode(error.exitCode)
         }
         let journal: SQLiteJournal
+        let lock: ApplyLock
         do {
             journal = try Self.openJournal(self.reconcile.journalPath)
+            lock = try ApplyLock.acquire(journal: self.reconcile.journalPath)
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
         }
 
+        defer { withExtendedLifetime(lock) {} }
         let observed = await session.observe()
-        let inFlight: Set<String>
         do {
+            // Holding the lock, every pending intent is an interrupted run's.
             let unfinished = try journal.unfinished()
-            let (settled, remaining) = JournalSettlement.settle(unfinished, observed: observed)
+            let settled = JournalSettlement.settle(unfinished, observed: observed)
             for intent in settled { try journal.finish(actionID: intent.actionID, state: .done, now: FleetSession.now()) }
-            inFlight = remaining
             if !unfinished.isEmpty {
                 Terminal.standardError.write(
                     "Journal: \(unfinished.count) intent(s) left by an interrupted apply; \(settled.count) settled, \(unfinished.count - settled.count) to resume under their original idempotency keys.\n"
@@ -97,7 +99,7 @@ struct ApplyCommand: AsyncParsableCommand {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
         }
-        let plan = session.plan(observed, settings: settings, inFlight: inFlight)
+        let plan = session.plan(observed, settings: settings, inFlight: [])
 
         if let saved {
             var stale: [String] = []
@@ -153,6 +155,12 @@ struct ApplyCommand: AsyncParsableCommand {
         if !report.succeeded {
             for (id, message) in report.failed.sorted(by: { $0.key < $1.key }) { Terminal.standardError.write("failed: \(id): \(message)\n") }
             Terminal.standardError.write("Run apply again to retry; the journal resumes what was started.\n")
+            throw ExitCode(1)
+        }
+        if !plan.withheldDeletions.isEmpty {
+            Terminal.standardError.write(
+                "Not converged: \(plan.withheldDeletions.count) action(s) were withheld (see the warning above); run apply again once every source lists completely.\n"
+            )
             throw ExitCode(1)
         }
     }

@@ -54,7 +54,12 @@ struct PlanCommand: AsyncParsableCommand {
             throw ExitCode(error.exitCode)
         }
         let observed = await session.observe()
-        let inFlight = PlanCommand.inFlight(journalPath: self.reconcile.journalPath, observed: observed)
+        let inFlight = PlanCommand.inFlight(journalPath: self.reconcile.journalPath)
+        if !inFlight.isEmpty {
+            Terminal.standardError.write(
+                "An apply is running (it holds the journal lock): \(inFlight.count) object(s) it is working on are never deleted by this plan.\n"
+            )
+        }
         let plan = session.plan(observed, settings: self.reconcile.settings, inFlight: inFlight)
         let saved = SavedPlan.inputs(session: session, observed: observed, settings: self.reconcile.settings)
         switch self.format {
@@ -79,12 +84,12 @@ struct PlanCommand: AsyncParsableCommand {
         plan.isRefused ? 3 : plan.isEmpty ? 0 : 2
     }
 
-    /// Resources an unfinished apply is still creating, read from the journal if there is one
-    /// (a plan never creates the journal).
-    static func inFlight(journalPath: String, observed: ObservedState) -> Set<String> {
-        guard FileManager.default.fileExists(atPath: journalPath), let journal = try? SQLiteJournal(path: journalPath),
-            let unfinished = try? journal.unfinished()
+    /// While an apply runs (it holds the journal's lock), the resources its pending intents
+    /// name: this plan never deletes them. A plan never creates the journal.
+    static func inFlight(journalPath: String) -> Set<String> {
+        guard FileManager.default.fileExists(atPath: journalPath), ApplyLock.isHeld(journal: journalPath),
+            let journal = try? SQLiteJournal(path: journalPath), let unfinished = try? journal.unfinished()
         else { return [] }
-        return JournalSettlement.settle(unfinished, observed: observed).inFlight
+        return JournalSettlement.inFlight(unfinished)
     }
 }

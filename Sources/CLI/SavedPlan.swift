@@ -29,12 +29,17 @@ struct SavedPlan {
         ])
     }
 
-    /// True when the file looks like a saved plan (a JSON object) rather than a fleet file.
+    /// True when the file is a saved plan (a JSON object with `formatVersion`) rather than a
+    /// fleet file (which may be JSON too: YAML's flow style).
     static func looksLikePlan(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 256)) ?? Data()
-        return String(decoding: head, as: UTF8.self).drop { $0.isWhitespace }.first == "{"
+        let head = (try? handle.read(upToCount: 64)) ?? Data()
+        guard String(decoding: head, as: UTF8.self).drop(while: \.isWhitespace).first == "{",
+            let data = FileManager.default.contents(atPath: path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return false }
+        return object["formatVersion"] != nil
     }
 
     /// Reads a saved plan.

@@ -67,7 +67,7 @@ struct CloudflareClientTests {
         }
     }
 
-    @Test("429 is honoured and retried; a non-idempotent create is not repeated after a 5xx")
+    @Test("429 is honoured and retried; a tunnel create is repeated after a 5xx without making a twin")
     func retries() async throws {
         try await Self.withEmulator { (server: EmulatorServer, port: Int) async throws -> Void in
             let client = Self.client(port: port, configuration: server.cloudflare!.configuration)
@@ -75,11 +75,14 @@ struct CloudflareClientTests {
             #expect(try await client.listTunnels().isEmpty)
             #expect(server.journal.counts["cloudflare tunnels.list"] == 3)
 
+            // Tunnel names are unique, so a create is safe to repeat: after a 502 it is retried.
             server.faults.add([.init(route: "tunnels.create", status: 502, count: 1)])
-            await #expect(throws: ProviderError.self) {
-                _ = try await client.createTunnel(name: "dd-prod-web-0", adoptIf: { _ in false })
-            }
-            #expect(server.journal.counts["cloudflare tunnels.create"] == 1)
+            let (created, adopted) = try await client.createTunnel(name: "dd-prod-web-0", adoptIf: { _ in false })
+            #expect(!adopted && server.journal.counts["cloudflare tunnels.create"] == 2)
+            // A repeat that finds the first attempt's tunnel adopts it (when allowed) — never a twin.
+            let (again, adoptedAgain) = try await client.createTunnel(name: "dd-prod-web-0", adoptIf: { $0.name == "dd-prod-web-0" })
+            #expect(adoptedAgain && again.id == created.id)
+            #expect(try await client.listTunnels().filter { $0.name == "dd-prod-web-0" }.count == 1)
 
             server.faults.add([.init(route: "tunnels.get", status: 503, count: 10)])
             await #expect(throws: ProviderError.self) { _ = try await client.tunnel(id: "00000000-0000-0000-0000-000000000000") }

@@ -34,7 +34,7 @@ import Testing
         #expect(throws: JournalError.self) { try SQLiteJournal(path: "/proc/definitely/not/here.sqlite3") }
     }
 
-    @Test("settling: creates that exist and deletes that are gone are closed; other creates stay in flight")
+    @Test("settling: creates that exist and deletes that are gone are closed, per kind of resource")
     func settlement() {
         let intents = [
             Intent(actionID: "create vm a", resource: "a", idempotencyKey: "k1", state: .pending, attempts: 1, startedAt: 0),
@@ -42,10 +42,17 @@ import Testing
             Intent(actionID: "delete tunnel c", resource: "c", idempotencyKey: "k3", state: .pending, attempts: 1, startedAt: 0),
             Intent(actionID: "delete tunnel d", resource: "d", idempotencyKey: "k4", state: .pending, attempts: 1, startedAt: 0),
             Intent(actionID: "update vm e", resource: "e", idempotencyKey: "k5", state: .pending, attempts: 1, startedAt: 0),
+            // The tunnel f exists, the VM f does not: the VM's create stays pending.
+            Intent(actionID: "create vm f", resource: "f", idempotencyKey: "k6", state: .pending, attempts: 1, startedAt: 0),
+            Intent(actionID: "create dns g.example.com", resource: "g.example.com", idempotencyKey: "k7", state: .pending, attempts: 1, startedAt: 0),
         ]
-        let observed = ObservedState(vms: [ObservedVM(name: "a", zone: "z", labels: [:])], tunnels: [ObservedTunnel(id: "1", name: "d")])
-        let (settled, inFlight) = JournalSettlement.settle(intents, observed: observed)
-        #expect(settled.map(\.actionID) == ["create vm a", "delete tunnel c", "update vm e"])
-        #expect(inFlight == ["b"])
+        let observed = ObservedState(
+            vms: [ObservedVM(name: "a", zone: "z", labels: [:])],
+            tunnels: [ObservedTunnel(id: "1", name: "d"), ObservedTunnel(id: "2", name: "f")],
+            dnsRecords: [ObservedDNSRecord(id: "r", name: "G.example.com.", content: "x")]
+        )
+        let settled = JournalSettlement.settle(intents, observed: observed)
+        #expect(settled.map(\.actionID) == ["create vm a", "delete tunnel c", "update vm e", "create dns g.example.com"])
+        #expect(JournalSettlement.inFlight(intents) == ["a", "b", "c", "d", "e", "f", "g.example.com"])
     }
 }

@@ -392,7 +392,7 @@ extension GCEEmulator {
         let name = context.parameters.get("operation") ?? ""
         guard let operation = self.withState({ state, _ in state.operations[name] }) else { return await self.getOperation(request, context) }
         let remaining = operation.doneAt - self.clock.now
-        if remaining > .zero && !self.clock.frozen { try? await Task.sleep(for: min(remaining, .seconds(2))) }
+        if remaining > .zero && !self.clock.frozen { try? await Task.sleep(for: min(remaining, .seconds(2)) / self.clock.speed) }
         return await self.getOperation(request, context)
     }
 

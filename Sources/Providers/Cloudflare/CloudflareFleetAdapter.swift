@@ -15,13 +15,34 @@ public struct CloudflareFleetAdapter<C: Clock>: TunnelPort, DNSPort where C.Dura
     // MARK: Tunnels
 
     public func listTunnels(prefix: String) async throws -> [ObservedTunnel] {
-        try await self.client.listTunnels(namePrefix: prefix).map { tunnel in
-            ObservedTunnel(id: tunnel.id, name: tunnel.name, connections: tunnel.status == "healthy" || tunnel.status == "degraded" ? 1 : 0)
-        }
+        try await self.client.listTunnels(namePrefix: prefix).map(Self.observed)
     }
 
     public func ingress(tunnelID: String) async throws -> [Spec.IngressRule] {
-        try await self.client.configuration(id: tunnelID).config?.ingress.map { Spec.IngressRule(hostname: $0.hostname, service: $0.service) } ?? []
+        Self.ingress(try await self.client.configuration(id: tunnelID))
+    }
+
+    /// What the planner reads from a tunnel as listed (a connected tunnel reports healthy or
+    /// degraded).
+    public static func observed(_ tunnel: CloudflareTunnel) -> ObservedTunnel {
+        ObservedTunnel(id: tunnel.id, name: tunnel.name, connections: tunnel.status == "healthy" || tunnel.status == "degraded" ? 1 : 0)
+    }
+
+    /// The ingress rules of a remote configuration (none when never configured).
+    public static func ingress(_ configuration: TunnelConfiguration) -> [Spec.IngressRule] {
+        configuration.config?.ingress.map { Spec.IngressRule(hostname: $0.hostname, service: $0.service) } ?? []
+    }
+
+    /// What the planner reads from a DNS record.
+    public static func observed(_ record: DNSRecord) -> ObservedDNSRecord {
+        ObservedDNSRecord(
+            id: record.id,
+            name: record.name,
+            type: record.type,
+            content: record.content,
+            proxied: record.proxied ?? false,
+            comment: record.comment
+        )
     }
 
     public func createTunnel(name: String) async throws -> (id: String, outcome: ApplyOutcome) {
@@ -48,16 +69,7 @@ public struct CloudflareFleetAdapter<C: Clock>: TunnelPort, DNSPort where C.Dura
     // MARK: DNS
 
     public func listRecords() async throws -> [ObservedDNSRecord] {
-        try await self.client.listDNSRecords().map { record in
-            ObservedDNSRecord(
-                id: record.id,
-                name: record.name,
-                type: record.type,
-                content: record.content,
-                proxied: record.proxied ?? false,
-                comment: record.comment
-            )
-        }
+        try await self.client.listDNSRecords().map(Self.observed)
     }
 
     public func createCNAME(name: String, tunnelID: String, comment: String) async throws -> ApplyOutcome {

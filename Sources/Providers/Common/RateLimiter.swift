@@ -38,7 +38,7 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
     public func acquire(_ group: String) async throws {
         guard let limit = self.limits[group] ?? self.defaultLimit else { return }
         let now = self.origin.duration(to: self.clock.now)
-        var bucket = self.buckets[group] ?? TokenBucket(requests: limit.requests, per: limit.window, at: now)
+        var bucket = self.buckets[group] ?? Self.bucket(limit, at: now)
         let wait = bucket.reserve(at: now)
         self.buckets[group] = bucket
         if wait > .zero { try await self.clock.sleep(for: wait) }
@@ -48,6 +48,15 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
     public func remaining(_ group: String) -> Double? {
         guard let limit = self.limits[group] ?? self.defaultLimit else { return nil }
         let now = self.origin.duration(to: self.clock.now)
-        return (self.buckets[group] ?? TokenBucket(requests: limit.requests, per: limit.window, at: now)).available(at: now)
+        return (self.buckets[group] ?? Self.bucket(limit, at: now)).available(at: now)
+    }
+
+    /// The client's bucket for a provider's limit: the same refill rate, but a burst 1% (at
+    /// least one request) smaller, so that the provider's own bucket — which sees each call a
+    /// little later than we reserve it, on a clock that is never exactly ours — always has a
+    /// token left when our call arrives.
+    static func bucket(_ limit: RateLimit, at now: Duration) -> TokenBucket {
+        let headroom = max(1, limit.requests / 100)
+        return TokenBucket(requests: limit.requests, per: limit.window, at: now, burst: max(1, limit.requests - headroom))
     }
 }

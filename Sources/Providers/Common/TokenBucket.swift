@@ -10,10 +10,11 @@ public struct TokenBucket: Hashable, Sendable {
     /// When ``tokens`` was last brought up to date.
     public private(set) var updatedAt: Duration
 
-    /// A full bucket of `requests` per `window`.
-    public init(requests: Int, per window: Duration, at now: Duration = .zero) {
-        self.capacity = Double(max(requests, 1))
-        self.refillPerSecond = self.capacity / max(window.seconds, 1e-9)
+    /// A full bucket of `requests` per `window`; `burst` (default `requests`) caps how many
+    /// tokens it holds.
+    public init(requests: Int, per window: Duration, at now: Duration = .zero, burst: Int? = nil) {
+        self.capacity = Double(max(burst ?? requests, 1))
+        self.refillPerSecond = Double(max(requests, 1)) / max(window.seconds, 1e-9)
         self.tokens = self.capacity
         self.updatedAt = now
     }

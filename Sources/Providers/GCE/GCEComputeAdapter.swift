@@ -13,16 +13,19 @@ public struct GCEComputeAdapter<C: Clock>: ComputePort where C.Duration == Durat
 
     public func listInstances(fleet: String) async throws -> [ObservedVM] {
         try await self.client.aggregatedInstances(filter: "labels.dd-fleet = \(fleet)").flatMap { scope, instances in
-            instances.map { instance in
-                ObservedVM(
-                    name: instance.name,
-                    zone: Self.lastComponent(instance.zone ?? scope),
-                    status: instance.status ?? "UNKNOWN",
-                    labels: instance.labels ?? [:],
-                    eeConfig: instance.metadata?.items?.first { $0.key == "ee-config" }?.value
-                )
-            }
+            instances.map { Self.observed($0, zone: scope) }
         }
+    }
+
+    /// What the planner reads from an instance as listed.
+    public static func observed(_ instance: GCEInstance, zone: String) -> ObservedVM {
+        ObservedVM(
+            name: instance.name,
+            zone: Self.lastComponent(instance.zone ?? zone),
+            status: instance.status ?? "UNKNOWN",
+            labels: instance.labels ?? [:],
+            eeConfig: instance.metadata?.items?.first { $0.key == "ee-config" }?.value
+        )
     }
 
     public func createInstance(_ vm: DesiredVM, requestID: String) async throws -> ApplyOutcome {

@@ -109,14 +109,19 @@ struct GCEInstanceList: Decodable, Sendable {
 }
 
 /// A page of `instances.aggregatedList`.
-struct GCEAggregatedInstanceList: Decodable, Sendable {
-    struct Scope: Decodable, Sendable {
-        var instances: [GCEInstance]?
+public struct GCEAggregatedInstanceList: Decodable, Sendable {
+    /// One zone's instances.
+    public struct Scope: Decodable, Sendable {
+        /// The instances (absent when the zone has none).
+        public var instances: [GCEInstance]?
     }
 
-    var items: [String: Scope]?
-    var nextPageToken: String?
-    var unreachables: [String]?
+    /// Instances by scope (`zones/<zone>`).
+    public var items: [String: Scope]?
+    /// The next page's token.
+    public var nextPageToken: String?
+    /// Zones that could not be listed.
+    public var unreachables: [String]?
 }
 
 /// An image (from `images.getFromFamily`).

@@ -39,4 +39,10 @@ public struct Intent: Sendable, Hashable {
     public var isCreate: Bool { self.actionID.hasPrefix("create ") }
     /// True for an intent to delete something.
     public var isDelete: Bool { self.actionID.hasPrefix("delete ") }
+
+    /// The kind of resource, from the action id (`create vm …`).
+    public var resourceKind: PlanAction.Resource? {
+        let words = self.actionID.split(separator: " ", maxSplits: 2)
+        return words.count > 1 ? PlanAction.Resource(rawValue: String(words[1])) : nil
+    }
 }

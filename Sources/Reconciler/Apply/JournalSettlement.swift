@@ -1,22 +1,29 @@
-/// What to do with intents an earlier run left pending, given a fresh observation: a create whose
-/// object now exists, a delete whose object is gone, and any in-place update are finished; the
-/// rest stay pending — their resources are in flight, never deleted, and the next plan resumes
-/// them under the same idempotency key.
+/// What to do with intents an interrupted apply left pending, given a fresh observation: a
+/// create whose object now exists and a delete whose object is gone are finished, as is any
+/// in-place update (the next plan decides again). The rest stay pending, and the next plan that
+/// needs them resumes them under the same idempotency key.
 public enum JournalSettlement {
-    /// The intents that can be closed, and the resource names still in flight.
-    public static func settle(_ intents: [Intent], observed: ObservedState) -> (settled: [Intent], inFlight: Set<String>) {
-        let present =
-            Set(observed.vms.map(\.name)).union(observed.tunnels.map(\.name)).union(observed.dnsRecords.map { Normalization.dnsName($0.name) })
-        var settled: [Intent] = []
-        var inFlight: Set<String> = []
-        for intent in intents {
-            let exists = present.contains(intent.resource)
-            if (intent.isCreate && exists) || (intent.isDelete && !exists) || (!intent.isCreate && !intent.isDelete) {
-                settled.append(intent)
-            } else if intent.isCreate {
-                inFlight.insert(intent.resource)
+    /// The intents that can be closed.
+    public static func settle(_ intents: [Intent], observed: ObservedState) -> [Intent] {
+        let vms = Set(observed.vms.map(\.name))
+        let tunnels = Set(observed.tunnels.map(\.name))
+        let records = Set(observed.dnsRecords.map { Normalization.dnsName($0.name) })
+        return intents.filter { intent in
+            guard intent.isCreate || intent.isDelete else { return true }
+            let exists: Bool
+            switch intent.resourceKind {
+            case .vm: exists = vms.contains(intent.resource)
+            case .tunnel: exists = tunnels.contains(intent.resource)
+            case .dns: exists = records.contains(Normalization.dnsName(intent.resource))
+            case .ingress, nil: return true
             }
+            return intent.isCreate ? exists : !exists
         }
-        return (settled, inFlight)
+    }
+
+    /// The resources an apply that is running right now has started on: a concurrent plan
+    /// never deletes them.
+    public static func inFlight(_ intents: [Intent]) -> Set<String> {
+        Set(intents.filter { $0.state == .pending }.map(\.resource))
     }
 }

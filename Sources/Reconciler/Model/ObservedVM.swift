@@ -20,6 +20,10 @@ public struct ObservedVM: Sendable, Hashable {
         self.eeConfig = eeConfig
     }
 
-    /// Stopped, so not serving: `TERMINATED` (GCE's word for stopped) or `SUSPENDED`.
-    public var isStopped: Bool { self.status == "TERMINATED" || self.status == "SUSPENDED" }
+    /// Stopped (`TERMINATED`, GCE's word for stopped): `instances.start` brings it back.
+    public var isStopped: Bool { self.status == "TERMINATED" }
+
+    /// Suspended (`SUSPENDED`): it needs `instances.resume`, which the reconciler leaves to
+    /// an operator.
+    public var isSuspended: Bool { self.status == "SUSPENDED" }
 }

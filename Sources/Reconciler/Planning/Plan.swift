@@ -66,6 +66,9 @@ public struct Plan: Sendable, Hashable {
         /// Deletions.
         public var delete = 0
 
+        /// All zero.
+        public init() {}
+
         /// `Plan: 3 to create, 1 to update, 0 to delete.`
         public var sentence: String { "Plan: \(self.create) to create, \(self.update) to update, \(self.delete) to delete." }
     }

@@ -117,14 +117,24 @@ private struct PlanBuilder {
             if let environment = self.marks.environment(of: record) { self.recordEnvironment[record.id] = environment }
         }
         let ownedEnvironments =
-            vmEnvironment.values.map { $0 } + self.tunnelEnvironment.values.map { $0 } + self.recordEnvironment.values.map { $0 }
+            self.ownedVMs.values.flatMap { $0.compactMap { $0.labels["dd-env"] } } + self.tunnelEnvironment.values.map { $0 }
+            + self.recordEnvironment.values.map { $0 }
+        var observedOnly: Set<String> = []
         for environment in ownedEnvironments {
             if self.inScope(environment) {
                 self.ownedInScope += 1
-                if !self.environmentOrder.contains(environment) { self.environmentOrder.append(environment) }
+                if !self.desiredEnvironments.contains(environment) { observedOnly.insert(environment) }
             } else {
                 outOfScope += 1
             }
+        }
+        self.environmentOrder += observedOnly.sorted()
+        let unlabelled = self.ownedVMs.values.flatMap { $0 }.filter { $0.labels["dd-env"] == nil }.map(\.name).sorted()
+        if !unlabelled.isEmpty {
+            self.warnings.append(
+                "left alone: \(unlabelled.joined(separator: ", ")) carry dd-fleet=\(self.marks.fleet) but no dd-env label, "
+                    + "so their environment is unknown; label or delete them by hand"
+            )
         }
         if outOfScope > 0 {
             self.warnings.append(
@@ -216,6 +226,9 @@ private struct PlanBuilder {
             )
             action.id += " (ee-config)"
             self.add(action, vm: vm.name)
+        }
+        if current.isSuspended {
+            self.warnings.append("\(vm.name) is SUSPENDED; resume it (gcloud compute instances resume) or delete it to have it recreated")
         }
         if current.isStopped {
             var action = PlanAction(
@@ -385,8 +398,7 @@ private struct PlanBuilder {
         var vmDeletes: [ObservedVM] = []
         for (name, vms) in self.ownedVMs {
             for vm in vms {
-                let environment = vm.labels["dd-env"] ?? "?"
-                guard self.inScope(environment) else { continue }
+                guard let environment = vm.labels["dd-env"], self.inScope(environment) else { continue }
                 if let wanted = desiredVMs[name], wanted.zone == vm.zone || vms.count == 1 { continue }
                 if name == self.options.selfVM || self.options.inFlight.contains(name) {
                     protected.append(name)
@@ -609,9 +621,11 @@ private struct PlanBuilder {
 
     // MARK: Order
 
-    /// Environment order, then dependency depth, then resource kind, then id.
+    /// Environment order, then dependency depth, then resource kind, then id. Sorts indices on
+    /// precomputed keys: actions are large values, and a fleet of 10,000 VMs has ~40,000.
     func ordered() -> [PlanAction] {
         var depth: [String: Int] = [:]
+        depth.reserveCapacity(self.actions.count)
         func depthOf(_ id: String, _ visiting: inout Set<String>) -> Int {
             if let known = depth[id] { return known }
             guard let action = self.actions[id], visiting.insert(id).inserted else { return 0 }
@@ -620,22 +634,28 @@ private struct PlanBuilder {
             return value
         }
         var visiting: Set<String> = []
-        for id in self.actions.keys { _ = depthOf(id, &visiting) }
         let environmentIndex = Dictionary(self.environmentOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let kindIndex = Dictionary(PlanAction.Resource.allCases.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        return self.actions.values.map { action in
+        var list: [PlanAction] = []
+        list.reserveCapacity(self.actions.count)
+        var keys: [(environment: Int, depth: Int, kind: Int)] = []
+        keys.reserveCapacity(self.actions.count)
+        for (id, action) in self.actions {
             var action = action
-            action.dependsOn = Array(Set(action.dependsOn.filter { self.actions[$0] != nil })).sorted()
-            return action
-        }.sorted { a, b in
-            let ea = environmentIndex[a.environment] ?? Int.max
-            let eb = environmentIndex[b.environment] ?? Int.max
-            if ea != eb { return ea < eb }
-            let da = depth[a.id] ?? 0
-            let db = depth[b.id] ?? 0
-            if da != db { return da < db }
-            if a.resource != b.resource { return kindIndex[a.resource] ?? 0 < kindIndex[b.resource] ?? 0 }
-            return a.id < b.id
+            if action.dependsOn.count > 1 || action.dependsOn.contains(where: { self.actions[$0] == nil }) {
+                action.dependsOn = Array(Set(action.dependsOn.filter { self.actions[$0] != nil })).sorted()
+            }
+            keys.append((environmentIndex[action.environment] ?? Int.max, depthOf(id, &visiting), kindIndex[action.resource] ?? 0))
+            list.append(action)
         }
+        let order = list.indices.sorted { a, b in
+            let ka = keys[a]
+            let kb = keys[b]
+            if ka.environment != kb.environment { return ka.environment < kb.environment }
+            if ka.depth != kb.depth { return ka.depth < kb.depth }
+            if ka.kind != kb.kind { return ka.kind < kb.kind }
+            return list[a].id < list[b].id
+        }
+        return order.map { list[$0] }
     }
 }

@@ -73,7 +73,8 @@ public struct DesiredVM: Sendable, Hashable {
     /// The service account, if any.
     public var serviceAccount: String?
     /// The GCE labels, including the ownership labels `dd-fleet`, `dd-env`, `dd-role`,
-    /// `dd-pool` and `dd-spec` (`dd-epoch` is added by the writer at apply time).
+    /// `dd-pool` and `dd-spec` (`dd-epoch` is reserved for the writer's fencing epoch: the
+    /// reconciler keeps it and never compares it).
     public var labels: [String: String]
     /// The hostname the VM's tunnel serves.
     public var hostname: String

@@ -3,15 +3,20 @@
 /// "EE_OWNER":"<owner>"}`, exactly as EasyEnclave expects (the array is a string, not nested JSON).
 public struct EEConfig: Sendable, Hashable {
     /// `EE_OWNER`.
-    public var owner: String
+    public let owner: String
     /// The workloads EasyEnclave starts at boot, in order.
-    public var bootWorkloads: [BootWorkload]
+    public let bootWorkloads: [BootWorkload]
+    /// The metadata value: compact JSON with keys in a fixed order. Rendered once, when the
+    /// desired state is expanded, because the planner compares it with every VM's metadata.
+    public let metadataValue: String
 
-    /// The metadata value: compact JSON with keys in a fixed order.
-    public var metadataValue: String {
-        StructuredValue.object([
-            ("EE_BOOT_WORKLOADS", .string(StructuredValue.array(self.bootWorkloads.map(\.structured)).json())),
-            ("EE_OWNER", .string(self.owner)),
+    /// Renders the configuration.
+    public init(owner: String, bootWorkloads: [BootWorkload]) {
+        self.owner = owner
+        self.bootWorkloads = bootWorkloads
+        self.metadataValue = StructuredValue.object([
+            ("EE_BOOT_WORKLOADS", .string(StructuredValue.array(bootWorkloads.map(\.structured)).json())),
+            ("EE_OWNER", .string(owner)),
         ]).json()
     }
 }
