@@ -9,32 +9,32 @@ struct FleetGenerator {
     /// Everything before the environments: metadata, providers, attestation.
     func header() -> String {
         """
-            apiVersion: devopsdefender.com/v1
-            kind: Fleet
-            metadata:
-              name: bench
-              owner: {github: bench-org}
-              labels: {team: platform}
-            providers:
-              gce:
-                project: bench-project
-                zones: [\(self.zones.joined(separator: ", "))]
-                image: {family: easyenclave-stable, project: easyenclave}
-                serviceAccount: fleet@bench-project.iam.gserviceaccount.com
-              cloudflare:
-                accountId: 0123456789abcdef0123456789abcdef
-                zoneId: fedcba9876543210fedcba9876543210
-                domain: bench.example
-                apiToken: {env: CF_TOKEN}
-            attestation:
-              policy:
-                mrtd:
-                  - 935be7742dd89748a84aa51826cd06d1ca82ecf2a2e1ff6ef8f68d2f85e4cb5c3e2e8e1d9b3c10f7ae0aa7f24e9c9d5e
-                rejectDebug: true
-                acceptedTcbStatuses: [UpToDate, SWHardeningNeeded]
-            environments:
+        apiVersion: devopsdefender.com/v1
+        kind: Fleet
+        metadata:
+          name: bench
+          owner: {github: bench-org}
+          labels: {team: platform}
+        providers:
+          gce:
+            project: bench-project
+            zones: [\(self.zones.joined(separator: ", "))]
+            image: {family: easyenclave-stable, project: easyenclave}
+            serviceAccount: fleet@bench-project.iam.gserviceaccount.com
+          cloudflare:
+            accountId: 0123456789abcdef0123456789abcdef
+            zoneId: fedcba9876543210fedcba9876543210
+            domain: bench.example
+            apiToken: {env: CF_TOKEN}
+        attestation:
+          policy:
+            mrtd:
+              - 935be7742dd89748a84aa51826cd06d1ca82ecf2a2e1ff6ef8f68d2f85e4cb5c3e2e8e1d9b3c10f7ae0aa7f24e9c9d5e
+            rejectDebug: true
+            acceptedTcbStatuses: [UpToDate, SWHardeningNeeded]
+        environments:
 
-            """
+        """
     }
 
     func text() -> String {
