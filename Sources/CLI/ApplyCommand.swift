@@ -115,7 +115,10 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         Terminal.standardOutput.write(PlanTextRenderer(useColor: Terminal.standardOutput.supportsColor).render(plan))
         if plan.isRefused { throw ExitCode(3) }
-        if plan.isEmpty { return }
+        if plan.isEmpty {
+            try Self.notConvergedIfWithheld(plan)
+            return
+        }
         if saved == nil && !self.autoApprove {
             guard isatty(0) == 1 else {
                 Terminal.standardError.write(
@@ -157,12 +160,24 @@ struct ApplyCommand: AsyncParsableCommand {
             Terminal.standardError.write("Run apply again to retry; the journal resumes what was started.\n")
             throw ExitCode(1)
         }
-        if !plan.withheldDeletions.isEmpty {
-            Terminal.standardError.write(
-                "Not converged: \(plan.withheldDeletions.count) action(s) were withheld (see the warning above); run apply again once every source lists completely.\n"
-            )
-            throw ExitCode(1)
+        // The observation was complete: an intent still pending that this plan did not need is
+        // obsolete (its object exists, is gone, or is no longer wanted).
+        if observed.isComplete {
+            let planned = Set(plan.actions.map(\.id))
+            for intent in (try? journal.unfinished()) ?? [] where !planned.contains(intent.actionID) {
+                try? journal.finish(actionID: intent.actionID, state: .done, now: FleetSession.now())
+            }
         }
+        try Self.notConvergedIfWithheld(plan)
+    }
+
+    /// Exit 1 when the plan withheld actions (a partial or stale observation).
+    static func notConvergedIfWithheld(_ plan: Plan) throws {
+        guard !plan.withheldDeletions.isEmpty else { return }
+        Terminal.standardError.write(
+            "Not converged: \(plan.withheldDeletions.count) action(s) were withheld (see the warning above); run apply again once the observation is complete and fresh.\n"
+        )
+        throw ExitCode(1)
     }
 
     static func openJournal(_ path: String) throws -> SQLiteJournal {

@@ -29,8 +29,9 @@ struct SavedPlan {
         ])
     }
 
-    /// True when the file is a saved plan (a JSON object with `formatVersion`) rather than a
-    /// fleet file (which may be JSON too: YAML's flow style).
+    /// True when the file is a saved plan (a JSON object with `formatVersion`, `actions` and
+    /// `inputs`) rather than a fleet file (which may be JSON too: YAML's flow style) or another
+    /// command's JSON output.
     static func looksLikePlan(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
@@ -39,7 +40,7 @@ struct SavedPlan {
             let data = FileManager.default.contents(atPath: path),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return false }
-        return object["formatVersion"] != nil
+        return object["formatVersion"] != nil && object["actions"] != nil && object["inputs"] != nil
     }
 
     /// Reads a saved plan.

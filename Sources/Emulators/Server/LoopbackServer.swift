@@ -27,7 +27,18 @@ public enum LoopbackServer {
             },
             logger: logger
         )
-        let group = ServiceGroup(services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+        return try await self.withRunning(service: application, ports: ports, logger: logger, body)
+    }
+
+    /// Runs `service` in a `ServiceGroup`, waits for the port it reports on `ports`, runs `body`
+    /// with it, then shuts the service down gracefully and waits for it.
+    public static func withRunning<Result: Sendable>(
+        service: some Service,
+        ports: AsyncStream<Int>,
+        logger: Logger,
+        _ body: @Sendable (Int) async throws -> Result
+    ) async throws -> Result {
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var bound: Int?

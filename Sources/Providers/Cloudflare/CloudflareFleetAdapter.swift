@@ -103,7 +103,7 @@ public struct CloudflareFleetAdapter<C: Clock>: TunnelPort, DNSPort where C.Dura
         while true {
             do {
                 return try await body()
-            } catch let error as ProviderError where (error.code == .conflict || error.providerCode == "81057") && attempt < 6 {
+            } catch let error as ProviderError where ["1013", "81057"].contains(error.providerCode ?? "") && attempt < 6 {
                 try await self.client.rest.clock.sleep(for: wait)
                 wait *= 2
                 attempt += 1

@@ -1,10 +1,12 @@
-/// What to do with intents an interrupted apply left pending, given a fresh observation: a
-/// create whose object now exists and a delete whose object is gone are finished, as is any
-/// in-place update (the next plan decides again). The rest stay pending, and the next plan that
+/// What to do with intents an interrupted apply left pending, given a fresh and complete
+/// observation: a create whose object now exists and a delete whose object is gone are
+/// finished, as is any in-place update (the next plan decides again). The rest stay pending, and the next plan that
 /// needs them resumes them under the same idempotency key.
 public enum JournalSettlement {
     /// The intents that can be closed.
     public static func settle(_ intents: [Intent], observed: ObservedState) -> [Intent] {
+        // A partial list cannot prove an object gone (or present): settle nothing.
+        guard observed.isComplete else { return [] }
         let vms = Set(observed.vms.map(\.name))
         let tunnels = Set(observed.tunnels.map(\.name))
         let records = Set(observed.dnsRecords.map { Normalization.dnsName($0.name) })

@@ -4,7 +4,7 @@ import Spec
 /// dots, empty strings for absent fields, labels the writer adds) never reads as drift: a plan
 /// right after an apply is empty.
 public enum Normalization {
-    /// Labels the reconciler itself stamps at apply time and never diffs.
+    /// Labels reserved for the writer (`dd-epoch`, its fencing epoch): kept as found, never diffed.
     public static let writerLabels: Set<String> = ["dd-epoch"]
 
     /// A DNS name: lower case, no trailing dot.

@@ -21,9 +21,10 @@ public struct Plan: Sendable, Hashable {
 
     /// The fleet.
     public var fleet: String
-    /// The environments in scope, in spec order (previews last).
+    /// The environments in scope: the spec's in order (previews last), then those only observed
+    /// (removed environments, closed previews), sorted.
     public var environments: [String]
-    /// The actions, in a deterministic order (environment, then dependency depth, then id).
+    /// The actions, in a deterministic order: environment, dependency depth, resource kind, id.
     public var actions: [PlanAction]
     /// Reasons the plan must not be applied; empty when it may.
     public var refusals: [Refusal]

@@ -399,7 +399,8 @@ private struct PlanBuilder {
         for (name, vms) in self.ownedVMs {
             for vm in vms {
                 guard let environment = vm.labels["dd-env"], self.inScope(environment) else { continue }
-                if let wanted = desiredVMs[name], wanted.zone == vm.zone || vms.count == 1 { continue }
+                // The copy the plan keeps: the one in the wanted zone, else the first listed.
+                if let wanted = desiredVMs[name], vm == (vms.first { $0.zone == wanted.zone } ?? vms[0]) { continue }
                 if name == self.options.selfVM || self.options.inFlight.contains(name) {
                     protected.append(name)
                     continue

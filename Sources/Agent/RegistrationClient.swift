@@ -1,0 +1,136 @@
+import Attestation
+import Crypto
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import Registration
+
+/// The agent's side of registration over WebSocket: the Noise handshake, the control plane's
+/// attestation checked before anything is sent, the agent's own quote binding its static key
+/// and the nonce, the bootstrap reply, then heartbeats on the same encrypted channel.
+public struct RegistrationClient: Sendable {
+    /// Why registration failed, and whether trying again can help.
+    public struct Failure: Error, CustomStringConvertible {
+        /// True when retrying cannot help (a refusal, an impostor control plane, a 4xx).
+        public var fatal: Bool
+        /// What happened.
+        public var description: String
+    }
+
+    /// The agent's identity.
+    public struct Identity: Sendable, Hashable {
+        /// The VM name.
+        public var vmName: String
+        /// The GCE instance id.
+        public var instanceID: String
+        /// The spec generation (the VM name's hash suffix).
+        public var specGeneration: String
+
+        /// Creates an identity.
+        public init(vmName: String, instanceID: String, specGeneration: String) {
+            self.vmName = vmName
+            self.instanceID = instanceID
+            self.specGeneration = specGeneration
+        }
+    }
+
+    /// `ws://…/register` or `wss://…/register`.
+    public var url: String
+    /// The agent's Noise static key (bound into its quote).
+    public var staticKey: Curve25519.KeyAgreement.PrivateKey
+    /// Where the agent's quotes come from.
+    public var quotes: any QuoteSource
+    /// Who the agent is.
+    public var identity: Identity
+    /// Checks the control plane's hello (its quote and binding).
+    public var controlPlane: ControlPlaneHelloVerifier
+    /// Logs.
+    public var logger: Logger
+
+    /// Creates a client.
+    public init(
+        url: String,
+        staticKey: Curve25519.KeyAgreement.PrivateKey,
+        quotes: any QuoteSource,
+        identity: Identity,
+        controlPlane: ControlPlaneHelloVerifier,
+        logger: Logger
+    ) {
+        self.url = url
+        self.staticKey = staticKey
+        self.quotes = quotes
+        self.identity = identity
+        self.controlPlane = controlPlane
+        self.logger = logger
+    }
+
+    /// Registers, hands the bootstrap config to `onBootstrap`, then sends a heartbeat (from
+    /// `status`) every `interval` on `clock` — `heartbeats` times, or until cancelled.
+    public func run<C: Clock>(
+        clock: C,
+        interval: Duration,
+        heartbeats: Int? = nil,
+        status: @escaping @Sendable () -> (status: String, workloads: [String]) = { ("ready", []) },
+        onBootstrap: @escaping @Sendable (RegistrationMessage.BootstrapConfig) async throws -> Void
+    ) async throws where C.Duration == Duration {
+        let client = self
+        do {
+            try await WebSocketClient.connect(
+                url: self.url,
+                configuration: .init(maxFrameSize: 65_535, autoPing: .disabled),
+                logger: self.logger
+            ) { inbound, outbound, _ in
+                var messages = inbound.messages(maxSize: 65_535).makeAsyncIterator()
+                func receive() async throws -> [UInt8] {
+                    guard let message = try await messages.next() else {
+                        throw Failure(fatal: false, description: "the control plane closed the connection")
+                    }
+                    guard case .binary(let buffer) = message else { throw Failure(fatal: false, description: "unexpected text message") }
+                    return Array(buffer.readableBytesView)
+                }
+                func send(_ bytes: [UInt8]) async throws { try await outbound.write(.binary(ByteBuffer(bytes: bytes))) }
+
+                var session = try RegistrationHandshake(side: .agent, staticKey: client.staticKey)
+                try await send(try session.start())
+                let hello = try session.readHello(try await receive())
+                let refusals = await client.controlPlane.refusals(hello, controlPlaneStaticKey: session.remoteStaticKey ?? [])
+                guard refusals.isEmpty else {
+                    throw Failure(fatal: true, description: "the control plane failed attestation: \(refusals.joined(separator: ", "))")
+                }
+                let binding = ReportDataBinding.reportData(
+                    noiseStaticKey: Array(client.staticKey.publicKey.rawRepresentation),
+                    session: [UInt8](hello.nonce)
+                )
+                let registration = RegistrationMessage.AgentRegistration(
+                    quote: Data(try await client.quotes.quote(reportData: binding)),
+                    vmName: client.identity.vmName,
+                    instanceID: client.identity.instanceID,
+                    specGeneration: client.identity.specGeneration
+                )
+                try await send(try session.register(registration))
+                switch try session.open(RegistrationMessage.Reply.self, try await receive()) {
+                case .refusal(let refusal):
+                    throw Failure(fatal: true, description: "registration refused (\(refusal.codes.joined(separator: ", "))): \(refusal.message)")
+                case .bootstrap(let config):
+                    try await onBootstrap(config)
+                }
+                var sequence = 0
+                while heartbeats.map({ sequence < $0 }) ?? true {
+                    let (state, workloads) = status()
+                    try await send(try session.seal(RegistrationMessage.Heartbeat(sequence: sequence, status: state, workloads: workloads)))
+                    let ack = try session.open(RegistrationMessage.HeartbeatAck.self, try await receive())
+                    guard ack.sequence == sequence else {
+                        throw Failure(fatal: false, description: "heartbeat \(sequence) acknowledged as \(ack.sequence)")
+                    }
+                    sequence += 1
+                    if heartbeats.map({ sequence < $0 }) ?? true { try await clock.sleep(for: interval) }
+                }
+            }
+        } catch let failure as Failure {
+            throw failure
+        } catch let error as WebSocketClientError {
+            throw Failure(fatal: false, description: "cannot open the WebSocket to \(self.url): \(error)")
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Reconciler
+import Synchronization
+
+/// The attested agents this control plane knows: when each registered and was last heard from.
+/// An agent whose heartbeats stop turns `stale` after ``staleAfter`` — not dead at once: a
+/// heartbeat brings it back.
+public final class AgentRegistry<C: Clock>: AgentRegistryPort where C.Duration == Duration {
+    /// One agent.
+    public struct Record: Sendable, Hashable {
+        /// The VM it attested for.
+        public var vm: String
+        /// The id the control plane gave it.
+        public var agentID: String
+        /// Its public hostname.
+        public var hostname: String
+        /// The MRTD its quote reported, hex.
+        public var mrTD: String
+        /// The last heartbeat's status.
+        public var status: String
+        /// The last heartbeat's workloads.
+        public var workloads: [String]
+        /// Heartbeats received.
+        public var heartbeats: Int
+        /// When it was last heard from.
+        public var lastSeen: C.Instant
+        /// Wall time of the last heartbeat, in seconds since 1970.
+        public var lastSeenWall: Int64
+    }
+
+    /// The clock staleness is judged on.
+    public let clock: C
+    /// Silence longer than this makes an agent stale.
+    public let staleAfter: Duration
+    private let wallClock: @Sendable () -> Int64
+    private let records = Mutex<[String: Record]>([:])
+
+    /// Creates an empty registry.
+    public init(clock: C, staleAfter: Duration = .seconds(30), wallClock: @escaping @Sendable () -> Int64) {
+        self.clock = clock
+        self.staleAfter = staleAfter
+        self.wallClock = wallClock
+    }
+
+    /// Records a registration (replacing an earlier one of the same VM).
+    public func register(vm: String, agentID: String, hostname: String, mrTD: String) {
+        let now = self.clock.now
+        let wall = self.wallClock()
+        self.records.withLock {
+            $0[vm] = Record(
+                vm: vm,
+                agentID: agentID,
+                hostname: hostname,
+                mrTD: mrTD,
+                status: "registered",
+                workloads: [],
+                heartbeats: 0,
+                lastSeen: now,
+                lastSeenWall: wall
+            )
+        }
+    }
+
+    /// Records a heartbeat.
+    public func heartbeat(vm: String, status: String, workloads: [String]) {
+        let now = self.clock.now
+        let wall = self.wallClock()
+        self.records.withLock { records in
+            records[vm]?.status = status
+            records[vm]?.workloads = workloads
+            records[vm]?.heartbeats += 1
+            records[vm]?.lastSeen = now
+            records[vm]?.lastSeenWall = wall
+        }
+    }
+
+    /// Every agent, by VM name, with whether it is stale now.
+    public func snapshot() -> [(record: Record, stale: Bool)] {
+        let now = self.clock.now
+        return self.records.withLock { $0.values.sorted { $0.vm < $1.vm } }.map { ($0, $0.lastSeen.duration(to: now) > self.staleAfter) }
+    }
+
+    /// The reconciler's view.
+    public func listAgents() async throws -> [ObservedAgent] {
+        self.snapshot().map { ObservedAgent(vm: $0.record.vm, health: $0.stale ? .stale : .healthy, lastSeen: $0.record.lastSeenWall) }
+    }
+}

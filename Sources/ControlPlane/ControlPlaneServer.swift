@@ -1,0 +1,130 @@
+import Attestation
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import Registration
+import ServiceLifecycle
+
+/// The control plane's HTTP service: `GET /health`, `GET /cp/attest?nonce=<64 hex>` (a fresh
+/// quote binding this control plane's Noise static key and the caller's nonce) and the
+/// WebSocket `GET /register` (``RegistrationHandler``). A `Service`: run it in the process's
+/// `ServiceGroup`; graceful shutdown stops accepting and lets connections finish.
+public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration {
+    /// Where to listen.
+    public struct Configuration: Sendable {
+        /// The address to bind.
+        public var host: String = "127.0.0.1"
+        /// The port (0 picks a free one).
+        public var port: Int = 8080
+
+        /// Creates a configuration.
+        public init(host: String = "127.0.0.1", port: Int = 8080) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// Registration.
+    public var handler: RegistrationHandler<C>
+    /// The address.
+    public var configuration: Configuration
+    /// Called with the bound port once listening.
+    public var onRunning: @Sendable (Int) async -> Void
+
+    /// Creates the server.
+    public init(handler: RegistrationHandler<C>, configuration: Configuration, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.handler = handler
+        self.configuration = configuration
+        self.onRunning = onRunning
+    }
+
+    public func run() async throws {
+        try await self.application().runService()
+    }
+
+    /// The Hummingbird application.
+    public func application() -> some ApplicationProtocol {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        let handler = self.handler
+        router.get("/health") { _, _ -> Response in
+            let agents = handler.registry.snapshot()
+            let body: [String: Any] = [
+                "status": "ok",
+                "agents": agents.count,
+                "healthy": agents.filter { !$0.stale }.count,
+                "stale": agents.filter(\.stale).count,
+                "list": agents.map { agent in
+                    [
+                        "vm": agent.record.vm, "agentID": agent.record.agentID, "hostname": agent.record.hostname,
+                        "status": agent.record.status, "heartbeats": agent.record.heartbeats, "stale": agent.stale,
+                        "lastSeen": agent.record.lastSeenWall,
+                    ] as [String: Any]
+                },
+            ]
+            return Self.json(.ok, body)
+        }
+        router.get("/cp/attest") { request, _ -> Response in
+            guard let hex = request.uri.queryParameters["nonce"], let nonce = Self.bytes(hex: String(hex)), nonce.count == 32 else {
+                return Self.json(.badRequest, ["error": "give the nonce as 64 hex characters: /cp/attest?nonce=<32 bytes hex>"])
+            }
+            let staticKey = Array(handler.staticKey.publicKey.rawRepresentation)
+            let quote = try await handler.quotes.quote(reportData: ReportDataBinding.reportData(noiseStaticKey: staticKey, session: nonce))
+            return Self.json(
+                .ok,
+                ["quote": Data(quote).base64EncodedString(), "noiseStaticKey": Data(staticKey).base64EncodedString(), "nonce": String(hex)]
+            )
+        }
+        router.ws("/register") { _, _ in
+            .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            var frames = WebSocketFrames(inbound)
+            do {
+                try await handler.handle(
+                    receive: { try await frames.next() },
+                    send: { try await outbound.write(.binary(ByteBuffer(bytes: $0))) }
+                )
+            } catch {
+                // Returning closes this connection only; the server goes on serving the others.
+                context.logger.notice("registration connection closed", metadata: ["error": "\(error)"])
+            }
+        }
+        let onRunning = self.onRunning
+        let port = self.configuration.port
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: router,
+                configuration: .init(maxFrameSize: WebSocketFrames.maximumSize, autoPing: .disabled)
+            ),
+            configuration: .init(address: .hostname(self.configuration.host, port: port), serverName: "devopsdefender-control-plane"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: handler.logger
+        )
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        guard hex.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+}

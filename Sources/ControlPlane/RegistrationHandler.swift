@@ -1,0 +1,115 @@
+import Attestation
+import Crypto
+import Foundation
+import Logging
+import Registration
+
+/// The control plane's side of one registration connection, over any frame transport: the
+/// handshake with a fresh single-use nonce and its own quote, the agent's verification, tunnel
+/// provisioning, the bootstrap reply, then heartbeats until the agent goes away. Any frame that
+/// does not fit (garbage, tampered ciphertext, out of order) ends this connection only.
+public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Duration {
+    /// This control plane's Noise static key.
+    public var staticKey: Curve25519.KeyAgreement.PrivateKey
+    /// Quotes binding this control plane's static key and each nonce.
+    public var quotes: any QuoteSource
+    /// The agent checks: quote, policy, binding, single-use nonce.
+    public var verifier: RegistrationVerifier<C>
+    /// Makes the accepted agent's tunnel.
+    public var provisioner: any TunnelProvisioning
+    /// Where accepted agents and their heartbeats are recorded.
+    public var registry: AgentRegistry<C>
+    /// The public key of the Ed25519 key the control plane signs commands with.
+    public var commandKey: Curve25519.Signing.PublicKey
+    /// Logs.
+    public var logger: Logger
+
+    /// Creates a handler.
+    public init(
+        staticKey: Curve25519.KeyAgreement.PrivateKey,
+        quotes: any QuoteSource,
+        verifier: RegistrationVerifier<C>,
+        provisioner: any TunnelProvisioning,
+        registry: AgentRegistry<C>,
+        commandKey: Curve25519.Signing.PublicKey,
+        logger: Logger
+    ) {
+        self.staticKey = staticKey
+        self.quotes = quotes
+        self.verifier = verifier
+        self.provisioner = provisioner
+        self.registry = registry
+        self.commandKey = commandKey
+        self.logger = logger
+    }
+
+    /// Why a connection ended early.
+    public struct ConnectionClosed: Error, CustomStringConvertible {
+        /// What happened.
+        public var description: String
+    }
+
+    /// Runs one connection: `receive` returns the next binary frame (nil when the peer left),
+    /// `send` writes one. Returns when the agent disconnects; throws on a protocol violation.
+    public func handle(receive: () async throws -> [UInt8]?, send: ([UInt8]) async throws -> Void) async throws {
+        var session = try RegistrationHandshake(side: .controlPlane, staticKey: self.staticKey)
+        guard let first = try await receive() else { return }
+        try session.readStart(first)
+
+        let nonce = self.verifier.nonces.issue()
+        let binding = ReportDataBinding.reportData(noiseStaticKey: Array(self.staticKey.publicKey.rawRepresentation), session: nonce)
+        let quote = try await self.quotes.quote(reportData: binding)
+        try await send(try session.hello(RegistrationMessage.ControlPlaneHello(nonce: Data(nonce), quote: Data(quote))))
+
+        guard let third = try await receive() else { throw ConnectionClosed(description: "the agent left during the handshake") }
+        let registration = try session.readRegistration(third)
+        let decision = await self.verifier.verify(registration, agentStaticKey: session.remoteStaticKey ?? [], nonce: nonce)
+        let accepted: RegistrationVerifier<C>.Accepted
+        switch decision {
+        case .accepted(let agent):
+            accepted = agent
+        case .refused(let refusal):
+            self.logger.notice(
+                "registration refused",
+                metadata: ["agent.vm": "\(registration.vmName)", "refusal.codes": "\(refusal.codes.joined(separator: ","))"]
+            )
+            try await send(try session.seal(RegistrationMessage.Reply.refusal(refusal)))
+            return
+        }
+        let tunnel = try await self.provisioner.provision(vm: accepted.vmName)
+        let agentID = Self.agentID(vm: accepted.vmName, staticKey: accepted.staticKey)
+        try await send(
+            try session.seal(
+                RegistrationMessage.Reply.bootstrap(
+                    .init(
+                        agentID: agentID,
+                        hostname: tunnel.hostname,
+                        tunnelToken: tunnel.token,
+                        commandKey: self.commandKey.rawRepresentation
+                    )
+                )
+            )
+        )
+        self.registry.register(vm: accepted.vmName, agentID: agentID, hostname: tunnel.hostname, mrTD: accepted.mrTD)
+        self.logger.info("agent registered", metadata: ["agent.vm": "\(accepted.vmName)", "agent.id": "\(agentID)"])
+
+        var sequence = -1
+        while let frame = try await receive() {
+            let heartbeat = try session.open(RegistrationMessage.Heartbeat.self, frame)
+            guard heartbeat.sequence > sequence else {
+                throw ConnectionClosed(description: "heartbeat \(heartbeat.sequence) after \(sequence): replayed or reordered")
+            }
+            sequence = heartbeat.sequence
+            self.registry.heartbeat(vm: accepted.vmName, status: heartbeat.status, workloads: heartbeat.workloads)
+            try await send(try session.seal(RegistrationMessage.HeartbeatAck(sequence: heartbeat.sequence)))
+        }
+    }
+
+    /// `agent-<16 hex>`: derived from the VM name and the agent's static key.
+    static func agentID(vm: String, staticKey: [UInt8]) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(vm.utf8))
+        hasher.update(data: staticKey)
+        return "agent-" + hasher.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+}

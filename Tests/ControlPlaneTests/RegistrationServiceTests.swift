@@ -1,0 +1,212 @@
+import Agent
+import Attestation
+import CloudflareProvider
+import ControlPlane
+import Crypto
+import Emulators
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import Reconciler
+import Registration
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Registration over a real WebSocket against the control-plane service, with tunnel
+/// provisioning in the Cloudflare emulator.
+@Suite struct RegistrationServiceTests {
+    static let vm = "dd-production-web-0-de1ea041"
+
+    @Test("an attested agent registers: tunnel, ingress and DNS provisioned, bootstrap received, heartbeats recorded, stale after silence")
+    func registers() async throws {
+        try await ControlPlaneFixture.with { fixture in
+            let bootstrap = Box<RegistrationMessage.BootstrapConfig?>(nil)
+            try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 3) { bootstrap.value = $0 }
+            let config = try #require(bootstrap.value)
+            #expect(config.hostname == "\(Self.vm).devopsdefender.com")
+            #expect(config.commandKey == fixture.commandKey.publicKey.rawRepresentation)
+            #expect(config.agentID.hasPrefix("agent-") && !config.description.contains(config.tunnelToken))
+            let tunnel = try #require(try await fixture.cloudflare.listTunnels().first { $0.name == Self.vm })
+            #expect(try await fixture.cloudflare.token(id: tunnel.id) == config.tunnelToken)
+            #expect(try await fixture.cloudflare.configuration(id: tunnel.id).config?.ingress.first?.hostname == config.hostname)
+            let record = try #require(try await fixture.cloudflare.listDNSRecords(name: config.hostname).first)
+            #expect(
+                record.content == "\(tunnel.id).cfargotunnel.com" && record.comment == "managed-by=devopsdefender fleet=devopsdefender env=production"
+            )
+
+            let agents = fixture.registry.snapshot()
+            #expect(agents.count == 1 && agents[0].record.heartbeats == 3 && !agents[0].stale)
+            try await fixture.registryClock.sleep(for: .seconds(31))
+            #expect(fixture.registry.snapshot().first?.stale == true)
+            #expect(try await fixture.registry.listAgents().first?.health == .stale)
+
+            // Registering again adopts the same tunnel and record: no twins.
+            try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            #expect(try await fixture.cloudflare.listTunnels().filter { $0.name == Self.vm }.count == 1)
+            #expect(try await fixture.cloudflare.listDNSRecords(name: config.hostname).count == 1)
+            #expect(fixture.registry.snapshot().first?.stale == false, "a heartbeat brings it back")
+        }
+    }
+
+    @Test("a wrong MRTD is refused and no tunnel is created")
+    func wrongMRTD() async throws {
+        try await ControlPlaneFixture.with { fixture in
+            let quotes = SimulatedQuoteSource(authority: fixture.authority, mrTD: Array(repeating: 0xcd, count: 48))
+            let error = await #expect(throws: RegistrationClient.Failure.self) {
+                try await fixture.agent(Self.vm, quotes: quotes).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            }
+            #expect(error?.fatal == true && error?.description.contains("mrtd") == true, "\(String(describing: error))")
+            #expect(fixture.server.journal.counts["cloudflare tunnels.create"] == nil)
+            #expect(fixture.registry.snapshot().isEmpty)
+        }
+    }
+
+    @Test("a quote bound to another key is refused")
+    func foreignKey() async throws {
+        try await ControlPlaneFixture.with { fixture in
+            let error = await #expect(throws: RegistrationClient.Failure.self) {
+                try await fixture.agent(Self.vm, quotes: ForeignKeyQuotes(authority: fixture.authority)).run(
+                    clock: ContinuousClock(),
+                    interval: .zero,
+                    heartbeats: 1
+                ) { _ in }
+            }
+            #expect(error?.description.contains("report-data") == true, "\(String(describing: error))")
+            #expect(fixture.server.journal.counts["cloudflare tunnels.create"] == nil)
+        }
+    }
+
+    @Test("simulated quotes are refused when the control plane pins Intel's root")
+    func intelRoot() async throws {
+        try await ControlPlaneFixture.with(trustIntelOnly: true) { fixture in
+            let error = await #expect(throws: RegistrationClient.Failure.self) {
+                try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            }
+            #expect(error?.description.contains("pck-chain-untrusted") == true, "\(String(describing: error))")
+        }
+    }
+
+    /// Opens a raw WebSocket, runs `body`, and reports whether the server closed the connection
+    /// (the inbound stream ended) without answering.
+    static func rawConnection(
+        _ fixture: ControlPlaneFixture,
+        _ body: @escaping @Sendable (WebSocketOutboundWriter) async throws -> Void
+    ) async throws -> (answered: Int, closed: Bool) {
+        let result = Box((answered: 0, closed: false))
+        try await WebSocketClient.connect(
+            url: fixture.url,
+            configuration: .init(maxFrameSize: 1 << 20, autoPing: .disabled),
+            logger: Logger(label: "test.raw")
+        ) { inbound, outbound, _ in
+            try await body(outbound)
+            var answered = 0
+            for try await _ in inbound.messages(maxSize: 1 << 20) { answered += 1 }
+            result.value = (answered, true)
+        }
+        return result.value
+    }
+
+    @Test("garbage and oversized frames close that connection only; the server keeps serving others")
+    func hostileFrames() async throws {
+        try await ControlPlaneFixture.with { fixture in
+            let garbage = try await Self.rawConnection(fixture) { outbound in
+                try await outbound.write(.binary(ByteBuffer(bytes: (0..<100).map { _ in UInt8.random(in: 0...255) })))
+            }
+            #expect(garbage.closed && garbage.answered == 0)
+            let oversized = try await Self.rawConnection(fixture) { outbound in
+                try await outbound.write(.binary(ByteBuffer(repeating: 7, count: 70_000)))
+            }
+            #expect(oversized.closed && oversized.answered == 0)
+            let text = try await Self.rawConnection(fixture) { outbound in try await outbound.write(.text("hello")) }
+            #expect(text.closed && text.answered == 0)
+            // Meanwhile, and afterwards, honest agents register.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    _ = try await Self.rawConnection(fixture) { outbound in try await outbound.write(.binary(ByteBuffer(bytes: [1, 2, 3]))) }
+                }
+                for index in 0..<3 {
+                    group.addTask {
+                        try await fixture.agent("dd-production-web-\(index)-de1ea041").run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) {
+                            _ in
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(fixture.registry.snapshot().count == 3)
+        }
+    }
+
+    @Test("tampered ciphertext on the registered channel closes the connection")
+    func tamperedCiphertext() async throws {
+        try await ControlPlaneFixture.with { fixture in
+            let outcome = Box((acks: 0, closed: false))
+            let agentKey = Curve25519.KeyAgreement.PrivateKey()
+            try await WebSocketClient.connect(
+                url: fixture.url,
+                configuration: .init(maxFrameSize: 65_535, autoPing: .disabled),
+                logger: Logger(label: "test.tamper")
+            ) {
+                inbound,
+                outbound,
+                _ in
+                var messages = inbound.messages(maxSize: 65_535).makeAsyncIterator()
+                func receive() async throws -> [UInt8]? {
+                    guard case .binary(let buffer)? = try await messages.next() else { return nil }
+                    return Array(buffer.readableBytesView)
+                }
+                var session = try RegistrationHandshake(side: .agent, staticKey: agentKey)
+                try await outbound.write(.binary(ByteBuffer(bytes: try session.start())))
+                let hello = try session.readHello(try #require(try await receive()))
+                let quotes = SimulatedQuoteSource(authority: fixture.authority, mrTD: ControlPlaneFixture.mrTD)
+                let binding = ReportDataBinding.reportData(noiseStaticKey: Array(agentKey.publicKey.rawRepresentation), session: [UInt8](hello.nonce))
+                let registration = RegistrationMessage.AgentRegistration(
+                    quote: Data(try await quotes.quote(reportData: binding)),
+                    vmName: Self.vm,
+                    instanceID: "1",
+                    specGeneration: "de1ea041"
+                )
+                try await outbound.write(.binary(ByteBuffer(bytes: try session.register(registration))))
+                guard case .bootstrap = try session.open(RegistrationMessage.Reply.self, try #require(try await receive())) else {
+                    Issue.record("not accepted")
+                    return
+                }
+                var frame = try session.seal(RegistrationMessage.Heartbeat(sequence: 0, status: "ready", workloads: []))
+                frame[frame.count / 2] ^= 0x01
+                try await outbound.write(.binary(ByteBuffer(bytes: frame)))
+                var acks = 0
+                while try await receive() != nil { acks += 1 }
+                outcome.value = (acks, true)
+            }
+            #expect(outcome.value.closed && outcome.value.acks == 0)
+            #expect(fixture.registry.snapshot().first?.record.heartbeats == 0)
+        }
+    }
+
+    @Test("/cp/attest returns a quote binding this control plane's key and the nonce; /health lists agents")
+    func attestAndHealth() async throws {
+        try await ControlPlaneFixture.with { fixture in
+            try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            let nonce = (0..<32).map { _ in UInt8.random(in: 0...255) }
+            let hex = nonce.map { String(format: "%02x", $0) }.joined()
+            let (attestData, _) = try await URLSession.shared.data(
+                from: try #require(URL(string: "http://127.0.0.1:\(fixture.port)/cp/attest?nonce=\(hex)"))
+            )
+            let attest = try #require(try JSONSerialization.jsonObject(with: attestData) as? [String: String])
+            let quote = try TDXQuote(Array(try #require(Data(base64Encoded: attest["quote"] ?? ""))))
+            let expected = ReportDataBinding.reportData(noiseStaticKey: Array(fixture.controlPlaneKey.publicKey.rawRepresentation), session: nonce)
+            #expect(Array(quote.body.reportData.bytes) == expected)
+            let (bad, response) = try await URLSession.shared.data(
+                from: try #require(URL(string: "http://127.0.0.1:\(fixture.port)/cp/attest?nonce=zz"))
+            )
+            #expect((response as? HTTPURLResponse)?.statusCode == 400 && String(decoding: bad, as: UTF8.self).contains("64 hex"))
+            let (healthData, _) = try await URLSession.shared.data(from: try #require(URL(string: "http://127.0.0.1:\(fixture.port)/health")))
+            let health = try #require(try JSONSerialization.jsonObject(with: healthData) as? [String: Any])
+            #expect(health["status"] as? String == "ok" && health["agents"] as? Int == 1 && health["healthy"] as? Int == 1)
+        }
+    }
+}
