@@ -112,8 +112,10 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Noise", "Attestation", "Registration",
+                "Noise", "Attestation", "Registration", "ProviderSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -158,7 +160,13 @@ let package = Package(
                 "CloudflareProvider",
                 "Noise",
                 "Reconciler",
+                "Registration",
+                "ControlPlane",
+                "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -13,7 +13,9 @@ struct AttestQuoteCommand: ParsableCommand {
             certificate, a quoting enclave): it verifies only with --root pointing at the root \
             written here, never with Intel's pinned root. For local fleets and tests.
 
-            Files written to --output-dir: quote.dat, root.pem, collateral.json.
+            Files written to --output-dir: quote.dat, root.pem, collateral.json, and authority.json \
+            (the simulated issuer itself, private keys included, for `control-plane` and `agent` \
+            --sim-authority in a local fleet).
 
             Example:
               devopsdefender attest quote --sim --mrtd $(printf 'ab%.0s' {1..48}) --output-dir sim
@@ -117,6 +119,9 @@ struct AttestQuoteCommand: ParsableCommand {
             try Data(quote).write(to: directory.appendingPathComponent("quote.dat"))
             try Data(try authority.rootPEM.utf8).write(to: directory.appendingPathComponent("root.pem"))
             try collateral.json().write(to: directory.appendingPathComponent("collateral.json"))
+            // The authority itself (private keys), for a local fleet's processes to share.
+            let authorityFile = directory.appendingPathComponent("authority.json").path
+            FileManager.default.createFile(atPath: authorityFile, contents: try authority.exported(), attributes: [.posixPermissions: 0o600])
         } catch {
             Terminal.standardError.write("error: cannot write to \(self.outputDirectory): \(error.localizedDescription)\n")
             throw ExitCode(CLIExit.usage)
@@ -124,7 +129,8 @@ struct AttestQuoteCommand: ParsableCommand {
         let prefix = self.outputDirectory == "." ? "" : self.outputDirectory.hasSuffix("/") ? self.outputDirectory : self.outputDirectory + "/"
         Terminal.standardOutput.write(
             """
-            wrote \(prefix)quote.dat (simulated TDX quote v\(self.version), \(quote.count) bytes), \(prefix)root.pem, \(prefix)collateral.json
+            wrote \(prefix)quote.dat (simulated TDX quote v\(self.version), \(quote.count) bytes), \(prefix)root.pem, \(prefix)collateral.json,
+            and \(prefix)authority.json (the simulated issuer's keys, mode 0600: for --sim-authority of a local fleet)
             verify with:
               devopsdefender attest verify \(prefix)quote.dat --root \(prefix)root.pem --collateral \(prefix)collateral.json
 

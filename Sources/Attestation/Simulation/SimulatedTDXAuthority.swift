@@ -117,6 +117,47 @@ public struct SimulatedTDXAuthority: Sendable {
     }
 
     /// The root certificate's DER encoding.
+    /// Reassembles an authority from its parts (``init(exported:)``).
+    init(
+        rootCertificate: Certificate,
+        platformCACertificate: Certificate,
+        pckCertificate: Certificate,
+        tcbSigningCertificate: Certificate,
+        platform: SGXExtension,
+        qeISVSVN: UInt16,
+        keys: (
+            root: P256.Signing.PrivateKey, platformCA: P256.Signing.PrivateKey, pck: P256.Signing.PrivateKey, tcbSigning: P256.Signing.PrivateKey,
+            attestation: P256.Signing.PrivateKey
+        ),
+        qeReport: [UInt8],
+        qeReportSignature: [UInt8]
+    ) throws {
+        self.rootCertificate = rootCertificate
+        self.platformCACertificate = platformCACertificate
+        self.pckCertificate = pckCertificate
+        self.tcbSigningCertificate = tcbSigningCertificate
+        self.platform = platform
+        self.qeISVSVN = qeISVSVN
+        self.rootKey = keys.root
+        self.platformCAKey = keys.platformCA
+        self.pckKey = keys.pck
+        self.tcbSigningKey = keys.tcbSigning
+        self.attestationKey = keys.attestation
+        self.qeReport = qeReport
+        self.qeReportSignature = qeReportSignature
+    }
+
+    /// The private keys, base64 raw scalars (for ``exported()``).
+    var exportedKeys: [String: String] {
+        [
+            "root": self.rootKey, "platformCA": self.platformCAKey, "pck": self.pckKey, "tcbSigning": self.tcbSigningKey,
+            "attestation": self.attestationKey,
+        ].mapValues { Data($0.rawRepresentation).base64EncodedString() }
+    }
+
+    /// The signed QE report (for ``exported()``).
+    var exportedQEReport: (report: [UInt8], signature: [UInt8]) { (self.qeReport, self.qeReportSignature) }
+
     public var rootDER: [UInt8] {
         get throws { try TrustAnchor.der(self.rootCertificate) }
     }

@@ -1,0 +1,126 @@
+import Attestation
+import Foundation
+import Logging
+import ProviderSupport
+import Registration
+import ServiceLifecycle
+
+/// The agent's main loop, a `Service`: register (retrying with exponential backoff, capped at
+/// 60 s, with jitter), start the tunnel connector with the bootstrap token, then heartbeat on
+/// the registered channel; when the channel drops, register again. A fatal failure (a refusal,
+/// an impostor control plane) ends the service with the error.
+public struct AgentService<C: Clock>: Service where C.Duration == Duration {
+    /// Registration.
+    public var client: RegistrationClient
+    /// The tunnel connector.
+    public var connector: TunnelConnector
+    /// Shared status (served on `/health`).
+    public var status: AgentStatus
+    /// Seconds between heartbeats.
+    public var heartbeatInterval: Duration
+    /// The longest pause between registration attempts.
+    public var maximumBackoff: Duration = .seconds(60)
+    /// HTTP for the connector's readiness and the emulator stand-in.
+    public var http: any HTTPSending
+    /// Pauses.
+    public var clock: C
+    /// Logs.
+    public var logger: Logger
+
+    /// Creates the service.
+    public init(
+        client: RegistrationClient,
+        connector: TunnelConnector,
+        status: AgentStatus,
+        heartbeatInterval: Duration,
+        http: any HTTPSending,
+        clock: C,
+        logger: Logger
+    ) {
+        self.client = client
+        self.connector = connector
+        self.status = status
+        self.heartbeatInterval = heartbeatInterval
+        self.http = http
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // Graceful shutdown (SIGTERM) cancels the loop: the connection closes, the connector stops.
+        try await cancelWhenGracefulShutdown { try await self.loop() }
+    }
+
+    private func loop() async throws {
+        let process = ProcessBox()
+        defer { process.terminate() }
+        var failures = 0
+        while !Task.isCancelled {
+            self.status.update { $0.attempts += 1 }
+            do {
+                try await self.client.run(
+                    clock: self.clock,
+                    interval: self.heartbeatInterval,
+                    status: { [status] in
+                        let snapshot = status.snapshot
+                        status.update { $0.heartbeats += 1 }
+                        return (snapshot.connectorReady ? "ready" : "starting", [])
+                    },
+                    onBootstrap: { [status, connector, http, logger] config in
+                        status.update {
+                            $0.registered = true
+                            $0.agentID = config.agentID
+                            $0.hostname = config.hostname
+                            $0.lastError = nil
+                        }
+                        logger.info("registered", metadata: ["agent.id": "\(config.agentID)", "agent.hostname": "\(config.hostname)"])
+                        if !process.isRunning {
+                            process.set(try await connector.start(token: config.tunnelToken, http: http, logger: logger))
+                        }
+                        let ready = await connector.isReady(http: http)
+                        status.update { $0.connectorReady = ready }
+                    }
+                )
+                failures = 0
+            } catch let failure as RegistrationClient.Failure where failure.fatal {
+                self.status.update { $0.lastError = failure.description }
+                self.logger.error("registration failed for good", metadata: ["error": "\(failure)"])
+                throw failure
+            } catch is CancellationError {
+                return
+            } catch {
+                failures += 1
+                self.status.update {
+                    $0.registered = false
+                    $0.lastError = "\(error)"
+                }
+                let delay = Self.backoff(attempt: failures, maximum: self.maximumBackoff)
+                self.logger.notice("registration interrupted; retrying", metadata: ["error": "\(error)", "retry.in": "\(delay)"])
+                try await self.clock.sleep(for: delay)
+            }
+        }
+    }
+
+    /// Full-jitter exponential backoff: uniform in [b/2, b] for b = min(maximum, 2^(attempt-1) s).
+    public static func backoff(attempt: Int, maximum: Duration) -> Duration {
+        let ceiling = min(maximum, .seconds(1 << min(max(attempt - 1, 0), 16)))
+        let milliseconds = Int(ceiling.components.seconds * 1000)
+        return .milliseconds(Int.random(in: (milliseconds / 2)...max(milliseconds, 1)))
+    }
+}
+
+/// The connector process, if one runs.
+final class ProcessBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var process: Process?
+
+    var isRunning: Bool { self.lock.withLock { self.process?.isRunning ?? false } }
+
+    func set(_ process: Process?) { self.lock.withLock { self.process = process } }
+
+    func terminate() {
+        self.lock.withLock {
+            if self.process?.isRunning == true { self.process?.terminate() }
+        }
+    }
+}

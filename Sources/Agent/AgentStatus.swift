@@ -1,0 +1,35 @@
+import Synchronization
+
+/// What the agent reports on `/health` and in heartbeats; shared by its services.
+public final class AgentStatus: Sendable {
+    /// A snapshot.
+    public struct Snapshot: Sendable, Hashable {
+        /// The VM name.
+        public var vm: String
+        /// True once registered.
+        public var registered = false
+        /// The id the control plane gave.
+        public var agentID: String?
+        /// The public hostname.
+        public var hostname: String?
+        /// True once the tunnel connector reports ready.
+        public var connectorReady = false
+        /// Registration attempts so far.
+        public var attempts = 0
+        /// The last error, if the last attempt failed.
+        public var lastError: String?
+        /// Heartbeats acknowledged.
+        public var heartbeats = 0
+    }
+
+    private let state: Mutex<Snapshot>
+
+    /// A fresh status for VM `vm`.
+    public init(vm: String) { self.state = Mutex(Snapshot(vm: vm)) }
+
+    /// The current snapshot.
+    public var snapshot: Snapshot { self.state.withLock { $0 } }
+
+    /// Changes the status.
+    public func update(_ change: (inout Snapshot) -> Void) { self.state.withLock { change(&$0) } }
+}

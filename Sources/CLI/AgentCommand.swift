@@ -1,0 +1,235 @@
+import Agent
+import ArgumentParser
+import Attestation
+import Crypto
+import Foundation
+import Logging
+import ProviderSupport
+import Registration
+import ServiceLifecycle
+import Spec
+import UnixSignals
+
+/// `devopsdefender agent`
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run the agent on a fleet VM: register with the control plane, run the tunnel connector, heartbeat.",
+        discussion: """
+            Configuration comes from flags, then the environment (DD_REGISTER_URL, DD_VM_NAME), \
+            then the GCE metadata server: the `ee-config` attribute the VM booted with (its \
+            devopsdefender workload's DD_REGISTER_URL and DD_VM_NAME) and the instance id. \
+            The control plane must prove its measurements too: give the fleet file (its \
+            attestation policy) or --cp-mrtd.
+
+            Registration retries with exponential backoff capped at 60 s; a refusal or a \
+            control plane that fails attestation stops the agent (exit 1). Local /health \
+            serves JSON on --health-listen. Stops gracefully on SIGTERM or SIGINT.
+
+            Example (a local fleet):
+              devopsdefender agent --fleet fleet.yaml --register-url ws://127.0.0.1:8080/register \\
+                --vm-name dd-production-web-0-de1ea041 --instance-id 1001 \\
+                --quote-source simulated --sim-authority sim/authority.json --trust-simulated \\
+                --connector emulator --connector-emulator http://127.0.0.1:8787
+            """
+    )
+
+    enum ConnectorKind: String, ExpressibleByArgument, CaseIterable {
+        case cloudflared
+        case emulator
+        case none
+    }
+
+    @Option(help: ArgumentHelp("The fleet file whose attestation policy the control plane must meet.", valueName: "file"))
+    var fleet: String?
+
+    @Option(help: ArgumentHelp("An MRTD the control plane may have (96 hex; repeatable), instead of --fleet.", valueName: "hex"))
+    var cpMrtd: [String] = []
+
+    @Option(help: ArgumentHelp("The control plane's register URL (ws:// or wss://).", valueName: "url"))
+    var registerURL: String?
+
+    @Option(help: ArgumentHelp("This VM's name.", valueName: "name"))
+    var vmName: String?
+
+    @Option(help: ArgumentHelp("This VM's instance id.", valueName: "id"))
+    var instanceID: String?
+
+    @Option(help: ArgumentHelp("The GCE metadata server (host[:port]).", valueName: "host"))
+    var metadataHost = ProcessInfo.processInfo.environment["GCE_METADATA_HOST"] ?? "metadata.google.internal"
+
+    @Option(help: ArgumentHelp("Seconds between heartbeats.", valueName: "seconds"))
+    var heartbeat = 10
+
+    @Option(help: ArgumentHelp("Where to serve /health (port 0 picks a free one).", valueName: "host:port"))
+    var healthListen = "127.0.0.1:8081"
+
+    @Option(help: "The tunnel connector: cloudflared, emulator (the local fleet's stand-in) or none.")
+    var connector: ConnectorKind = .cloudflared
+
+    @Option(help: ArgumentHelp("The cloudflared binary.", valueName: "path"))
+    var cloudflared = "/usr/local/bin/cloudflared"
+
+    @Option(help: ArgumentHelp("The Cloudflare emulator's base URL, for --connector emulator.", valueName: "url"))
+    var connectorEmulator: String?
+
+    @OptionGroup var quotes: QuoteSourceOptions
+    @OptionGroup var input: FleetInputOptions
+
+    func validate() throws {
+        guard self.heartbeat > 0 else { throw ValidationError("--heartbeat must be positive") }
+        guard ControlPlaneCommand.address(self.healthListen) != nil else { throw ValidationError("--health-listen must be host:port") }
+        if self.connector == .emulator && self.connectorEmulator == nil {
+            throw ValidationError("--connector emulator needs --connector-emulator URL (the Cloudflare emulator's base URL)")
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "devopsdefender.agent")
+        logger.logLevel = .info
+        let http = HTTPTransport(timeout: .seconds(10))
+        let service: AgentService<ContinuousClock>
+        let status: AgentStatus
+        do {
+            let policy = try self.controlPlanePolicy()
+            let identity = try await self.identity(http: http)
+            status = AgentStatus(vm: identity.vmName)
+            let client = RegistrationClient(
+                url: identity.registerURL,
+                staticKey: Curve25519.KeyAgreement.PrivateKey(),
+                quotes: try self.quotes.source(defaultMRTD: policy.allowedMRTD.sorted { $0.lexicographicallyPrecedes($1) }.first),
+                identity: .init(
+                    vmName: identity.vmName,
+                    instanceID: identity.instanceID,
+                    specGeneration: String(identity.vmName.split(separator: "-").last ?? "")
+                ),
+                controlPlane: ControlPlaneHelloVerifier(
+                    quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),
+                    policy: policy
+                ),
+                logger: logger
+            )
+            let connector: TunnelConnector =
+                switch self.connector {
+                case .cloudflared: .cloudflared(path: self.cloudflared, metricsPort: 20_241)
+                case .emulator: .emulator(adminBaseURL: self.connectorEmulator ?? "")
+                case .none: .none
+                }
+            service = AgentService(
+                client: client,
+                connector: connector,
+                status: status,
+                heartbeatInterval: .seconds(self.heartbeat),
+                http: http,
+                clock: ContinuousClock(),
+                logger: logger
+            )
+        } catch {
+            Terminal.standardError.write("error: \(error)\n")
+            throw ExitCode(1)
+        }
+        guard let health = ControlPlaneCommand.address(self.healthListen) else { throw ExitCode(1) }
+        let healthServer = AgentHealthServer.application(status: status, host: health.host, port: health.port, logger: logger) { port in
+            Terminal.standardError.write("agent health on \(health.host):\(port)/health\n")
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: healthServer),
+                    .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        do {
+            try await group.run()
+        } catch {
+            Terminal.standardError.write("error: \(error)\n")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The policy the control plane's quote must meet.
+    func controlPlanePolicy() throws -> AttestationPolicy {
+        if let fleet = self.fleet {
+            let loaded = try LoadedFleet.load(fleet, options: self.input)
+            guard let resolved = loaded.result.fleet else {
+                throw Failure(description: "\(fleet) is not a valid fleet file (run devopsdefender validate)")
+            }
+            return AttestationPolicy(spec: resolved.spec.attestation)
+        }
+        guard !self.cpMrtd.isEmpty else {
+            throw Failure(description: "the agent must know what the control plane may run: pass --fleet FILE or --cp-mrtd HEX")
+        }
+        let measurements = try self.cpMrtd.map { text -> [UInt8] in
+            guard let bytes = Hex.decode(text), bytes.count == 48 else { throw Failure(description: "--cp-mrtd must be 96 hex characters") }
+            return bytes
+        }
+        return AttestationPolicy(allowedMRTD: Set(measurements))
+    }
+
+    struct Identity {
+        var registerURL: String
+        var vmName: String
+        var instanceID: String
+    }
+
+    /// Flags, then environment, then the metadata server.
+    func identity(http: any HTTPSending) async throws -> Identity {
+        let environment = ProcessInfo.processInfo.environment
+        var registerURL = self.registerURL ?? environment["DD_REGISTER_URL"]
+        var vmName = self.vmName ?? environment["DD_VM_NAME"]
+        var instanceID = self.instanceID
+        if registerURL == nil || vmName == nil || instanceID == nil {
+            let metadata = MetadataClient(host: self.metadataHost, http: http)
+            if registerURL == nil || vmName == nil {
+                let variables = try await metadata.eeConfigVariables()
+                registerURL = registerURL ?? variables["DD_REGISTER_URL"]
+                vmName = vmName ?? variables["DD_VM_NAME"]
+            }
+            if instanceID == nil { instanceID = try await metadata.get("instance/id") }
+        }
+        guard let registerURL, let vmName, let instanceID else {
+            throw Failure(description: "no register URL or VM name: pass --register-url and --vm-name, or run on a fleet VM")
+        }
+        return Identity(registerURL: registerURL, vmName: vmName, instanceID: instanceID)
+    }
+}
+
+/// The GCE metadata server, as the agent reads it.
+struct MetadataClient {
+    var host: String
+    var http: any HTTPSending
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func get(_ path: String) async throws -> String {
+        let url = "http://\(self.host)/computeMetadata/v1/\(path)"
+        let response = try await self.http.send(method: "GET", url: url, headers: [("Metadata-Flavor", "Google")], body: nil)
+        guard response.status == 200 else { throw Failure(description: "\(url): HTTP \(response.status)") }
+        return String(decoding: response.body, as: UTF8.self)
+    }
+
+    /// The devopsdefender workload's environment from the `ee-config` attribute.
+    func eeConfigVariables() async throws -> [String: String] {
+        let text = try await self.get("instance/attributes/ee-config")
+        guard let config = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+            let workloadsText = config["EE_BOOT_WORKLOADS"] as? String,
+            let workloads = try? JSONSerialization.jsonObject(with: Data(workloadsText.utf8)) as? [[String: Any]]
+        else { throw Failure(description: "the ee-config metadata attribute is not EasyEnclave's format") }
+        let ours = workloads.first { $0["app_name"] as? String == "devopsdefender" }
+        var variables: [String: String] = [:]
+        for entry in ours?["env"] as? [String] ?? [] {
+            guard let equals = entry.firstIndex(of: "=") else { continue }
+            variables[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+        }
+        return variables
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Attestation
+import CloudflareProvider
+import ControlPlane
+import Crypto
+import Foundation
+import Logging
+import ProviderSupport
+import Registration
+import ServiceLifecycle
+import Spec
+import UnixSignals
+
+/// `devopsdefender control-plane FILE`
+struct ControlPlaneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "control-plane",
+        abstract: "Run the control plane: attested agent registration, /health and /cp/attest.",
+        discussion: """
+            Serves, on --listen: the WebSocket GET /register (Noise XX; both sides attest; an \
+            accepted agent gets its tunnel, ingress and DNS record and a bootstrap config), \
+            GET /health (the agent registry: healthy and stale agents), and GET \
+            /cp/attest?nonce=<64 hex> (a fresh quote binding this control plane's Noise key and \
+            the nonce). The fleet file gives the attestation policy, the Cloudflare account and \
+            zone, and the fleet's name and domain. Stops gracefully on SIGTERM or SIGINT.
+
+            Example (a local fleet):
+              devopsdefender attest quote --sim --output-dir sim
+              devopsdefender control-plane fleet.yaml --listen 127.0.0.1:8080 \\
+                --quote-source simulated --sim-authority sim/authority.json --trust-simulated
+
+            Protocol: docs/registration.md.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The fleet file.", valueName: "file"))
+    var file: String
+
+    @Option(help: "The environment this control plane serves.")
+    var env = ProcessInfo.processInfo.environment["DD_ENV"] ?? "production"
+
+    @Option(help: ArgumentHelp("Address and port to listen on (port 0 picks a free one).", valueName: "host:port"))
+    var listen = "0.0.0.0:8080"
+
+    @Option(help: ArgumentHelp("Seconds without a heartbeat before an agent counts as stale.", valueName: "seconds"))
+    var staleAfter = 30
+
+    @Option(help: ArgumentHelp("Write the bound port to this file once listening.", valueName: "file"))
+    var portFile: String?
+
+    @OptionGroup var quotes: QuoteSourceOptions
+    @OptionGroup var endpoints: CloudEndpointOptions
+    @OptionGroup var input: FleetInputOptions
+
+    func validate() throws {
+        guard self.staleAfter > 0 else { throw ValidationError("--stale-after must be positive") }
+        guard Self.address(self.listen) != nil else { throw ValidationError("--listen must be host:port, like 0.0.0.0:8080") }
+    }
+
+    static func address(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
+        return (String(text[..<colon]), port)
+    }
+
+    func run() async throws {
+        let loaded: LoadedFleet
+        do {
+            loaded = try LoadedFleet.load(self.file, options: self.input)
+        } catch {
+            Terminal.standardError.write("\(error)\n")
+            throw ExitCode(1)
+        }
+        guard let fleet = loaded.result.fleet else {
+            Terminal.standardError.write(
+                DiagnosticRenderer(useColor: Terminal.standardError.supportsColor).render(loaded.result.diagnostics, source: loaded.source)
+            )
+            throw ExitCode(1)
+        }
+        let spec = fleet.spec
+        let policy = AttestationPolicy(spec: spec.attestation)
+        var logger = Logger(label: "devopsdefender.control-plane")
+        logger.logLevel = .info
+        let handler: RegistrationHandler<ContinuousClock>
+        do {
+            let cloudflare = CloudflareClient(
+                accountID: spec.cloudflare.accountID,
+                zoneID: spec.cloudflare.zoneID,
+                token: try self.endpoints.cloudflareToken(spec: spec.cloudflare),
+                baseURL: self.endpoints.cloudflareEndpoint,
+                clock: ContinuousClock()
+            )
+            let edge = CloudflareFleetAdapter(client: cloudflare)
+            let clock = ContinuousClock()
+            handler = RegistrationHandler(
+                staticKey: Curve25519.KeyAgreement.PrivateKey(),
+                quotes: try self.quotes.source(defaultMRTD: policy.allowedMRTD.sorted { $0.lexicographicallyPrecedes($1) }.first),
+                verifier: RegistrationVerifier(
+                    quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),
+                    policy: policy,
+                    nonces: NonceRegistry(clock: clock)
+                ),
+                provisioner: PortTunnelProvisioner(
+                    tunnels: edge,
+                    dns: edge,
+                    token: { try await cloudflare.token(id: $0) },
+                    fleet: spec.metadata.name,
+                    environment: self.env,
+                    domain: spec.cloudflare.domain
+                ),
+                registry: AgentRegistry(clock: clock, staleAfter: .seconds(self.staleAfter), wallClock: { Int64(Date().timeIntervalSince1970) }),
+                commandKey: Curve25519.Signing.PrivateKey().publicKey,
+                logger: logger
+            )
+        } catch {
+            Terminal.standardError.write("error: \(error)\n")
+            throw ExitCode(1)
+        }
+        guard let address = Self.address(self.listen) else { throw ExitCode(1) }
+        let portFile = self.portFile
+        let server = ControlPlaneServer(handler: handler, configuration: .init(host: address.host, port: address.port)) { port in
+            if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile)) }
+            Terminal.standardError.write("control plane listening on \(address.host):\(port) (environment \(self.env))\n")
+        }
+        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        do {
+            try await group.run()
+        } catch {
+            Terminal.standardError.write("error: \(error)\n")
+            throw ExitCode(1)
+        }
+    }
+}

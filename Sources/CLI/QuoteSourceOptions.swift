@@ -1,0 +1,76 @@
+import Agent
+import ArgumentParser
+import Attestation
+import Foundation
+
+/// Where this process's own quotes come from, and whether the simulated hierarchy is trusted.
+struct QuoteSourceOptions: ParsableArguments {
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case configfsTSM = "configfs-tsm"
+        case easyenclave
+        case simulated
+    }
+
+    @Option(help: "Quote source: configfs-tsm (a TDX guest), easyenclave (its agent socket), or simulated (local fleets only).")
+    var quoteSource: Kind = .configfsTSM
+
+    @Option(help: ArgumentHelp("EasyEnclave's agent socket.", valueName: "path"))
+    var easyenclaveSocket = ProcessInfo.processInfo.environment["EE_SOCKET_PATH"] ?? "/var/lib/easyenclave/agent.sock"
+
+    @Option(
+        help: ArgumentHelp(
+            "A simulated TDX authority file (from `attest quote --sim --output-dir`): quotes with --quote-source simulated, trusted with --trust-simulated.",
+            valueName: "file"
+        )
+    )
+    var simAuthority: String?
+
+    @Option(help: ArgumentHelp("The MRTD simulated quotes report (96 hex); default: the fleet policy's first.", valueName: "hex"))
+    var simMrtd: String?
+
+    @Flag(help: "Trust the simulated authority's root instead of Intel's (local fleets and tests only; never in production).")
+    var trustSimulated = false
+
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The simulated authority, when one is named.
+    func authority() throws -> SimulatedTDXAuthority? {
+        guard let path = self.simAuthority else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else { throw Invalid(description: "cannot read the simulated authority \(path)") }
+        do {
+            return try SimulatedTDXAuthority(exported: data)
+        } catch {
+            throw Invalid(description: "\(path): \(error)")
+        }
+    }
+
+    /// The quote source.
+    func source(defaultMRTD: [UInt8]?) throws -> any QuoteSource {
+        switch self.quoteSource {
+        case .configfsTSM: return ConfigfsTSMQuoteSource()
+        case .easyenclave: return EasyEnclaveQuoteSource(path: self.easyenclaveSocket)
+        case .simulated:
+            guard let authority = try self.authority() else {
+                throw Invalid(
+                    description:
+                        "--quote-source simulated needs --sim-authority FILE (create one with `devopsdefender attest quote --sim --output-dir DIR`)"
+                )
+            }
+            let mrTD =
+                try self.simMrtd.map { text -> [UInt8] in
+                    guard let bytes = Hex.decode(text), bytes.count == 48 else { throw Invalid(description: "--sim-mrtd must be 96 hex characters") }
+                    return bytes
+                } ?? defaultMRTD ?? Array(repeating: 0, count: 48)
+            return SimulatedQuoteSource(authority: authority, mrTD: mrTD)
+        }
+    }
+
+    /// The root quotes must chain to: Intel's, or the simulated one when explicitly trusted.
+    func trustAnchor() throws -> TrustAnchor {
+        guard self.trustSimulated else { return .intelSGXRootCA }
+        guard let authority = try self.authority() else { throw Invalid(description: "--trust-simulated needs --sim-authority FILE") }
+        return try authority.trustAnchor
+    }
+}

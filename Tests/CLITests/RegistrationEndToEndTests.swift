@@ -1,0 +1,166 @@
+import CloudflareProvider
+import Emulators
+import Foundation
+import ProviderSupport
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A control plane and 20 agents as separate `devopsdefender` processes against the Cloudflare
+/// emulator: every agent attests (simulated TDX) and registers, gets its tunnel and DNS record,
+/// connects its stand-in connector and heartbeats; a killed agent turns stale after the timeout.
+@Suite struct RegistrationEndToEndTests {
+    static let agents = 20
+    static let mrtd = String(repeating: "ab", count: 48)
+
+    static let fleet = """
+        apiVersion: devopsdefender.com/v1
+        kind: Fleet
+        metadata: {name: devopsdefender, owner: {github: devopsdefender}}
+        providers:
+          gce: {project: dd-prod, zones: [us-central1-a], image: {family: easyenclave-stable, project: easyenclave}}
+          cloudflare: {accountId: 0123456789abcdef0123456789abcdef, zoneId: fedcba9876543210fedcba9876543210, domain: devopsdefender.com, apiToken: {env: DD_CF_API_TOKEN}}
+        attestation:
+          policy:
+            mrtd: [\(mrtd)]
+        environments:
+          production:
+            hostname: app.{domain}
+            release: {repo: devopsdefender/dd, asset: devopsdefender, tag: v1.0.0}
+            controlPlane: {machineType: c3-standard-4}
+            pools: [{name: web, count: \(agents)}]
+
+        """
+
+    /// A process running in the background, its output in a file; stopped at the end.
+    final class Background: @unchecked Sendable {
+        let process = Process()
+        let log: URL
+
+        init(_ arguments: [String], environment: [String: String], log: URL) throws {
+            self.log = log
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            self.process.executableURL = CLITests.binary
+            self.process.arguments = arguments
+            self.process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            self.process.standardOutput = handle
+            self.process.standardError = handle
+            self.process.currentDirectoryURL = log.deletingLastPathComponent()
+            try self.process.run()
+        }
+
+        func kill(_ signal: Int32 = SIGKILL) {
+            if self.process.isRunning { Glibc.kill(self.process.processIdentifier, signal) }
+        }
+
+        var output: String { (try? String(contentsOf: self.log, encoding: .utf8)) ?? "" }
+    }
+
+    /// Polls `condition` (separate processes cannot share an injected clock) until it holds.
+    static func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TimedOut(description: "timed out waiting for \(what)")
+    }
+
+    struct TimedOut: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    @Test("20 agent processes attest and register with a control-plane process; a killed agent turns stale")
+    func twentyAgents() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sim = try await CLITests.runOffPool([
+            "attest", "quote", "--sim", "--mrtd", Self.mrtd, "--output-dir", directory.appendingPathComponent("sim").path,
+        ])
+        #expect(sim.status == 0, "\(sim.standardError)")
+        let fleetFile = directory.appendingPathComponent("fleet.yaml")
+        try Self.fleet.write(to: fleetFile, atomically: true, encoding: .utf8)
+        let authority = directory.appendingPathComponent("sim/authority.json").path
+
+        let server = try EmulatorServer(cloudflare: .init())
+        let configuration = try #require(server.cloudflare?.configuration)
+        try await LoopbackServer.withRunning(server.router()) { port in
+            let base = "http://127.0.0.1:\(port)"
+            let environment = ["DD_CF_API_TOKEN": configuration.tokens.first ?? ""]
+            let simulated = ["--quote-source", "simulated", "--sim-authority", authority, "--trust-simulated"]
+            let portFile = directory.appendingPathComponent("cp.port")
+            var processes: [Background] = []
+            defer {
+                for process in processes { process.kill(SIGTERM) }
+                for process in processes { process.kill() }
+            }
+            let controlPlane = try Background(
+                [
+                    "control-plane", fleetFile.path, "--listen", "127.0.0.1:0", "--port-file", portFile.path, "--stale-after", "3",
+                    "--cloudflare-endpoint", base + "/client/v4",
+                ] + simulated,
+                environment: environment,
+                log: directory.appendingPathComponent("cp.log")
+            )
+            processes.append(controlPlane)
+            try await Self.eventually("the control plane to listen", timeout: .seconds(30)) { FileManager.default.fileExists(atPath: portFile.path) }
+            let cpPort = try String(contentsOf: portFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let names = (0..<Self.agents).map { "dd-production-web-\($0)-1234abcd" }
+            var agents: [Background] = []
+            for (index, name) in names.enumerated() {
+                let agent = try Background(
+                    [
+                        "agent", "--fleet", fleetFile.path, "--register-url", "ws://127.0.0.1:\(cpPort)/register", "--vm-name", name,
+                        "--instance-id", String(1000 + index), "--heartbeat", "1", "--health-listen", "127.0.0.1:0", "--connector", "emulator",
+                        "--connector-emulator", base,
+                    ] + simulated,
+                    environment: [:],
+                    log: directory.appendingPathComponent("agent-\(index).log")
+                )
+                agents.append(agent)
+                processes.append(agent)
+            }
+            let http = HTTPTransport(timeout: .seconds(5))
+            func health() async throws -> [[String: Any]] {
+                let response = try await http.send(method: "GET", url: "http://127.0.0.1:\(cpPort)/health", headers: [], body: nil)
+                return (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["list"] as? [[String: Any]] ?? []
+            }
+            do {
+                try await Self.eventually("20 registered agents heartbeating") {
+                    let list = try await health()
+                    return list.count == Self.agents && list.allSatisfy { ($0["heartbeats"] as? Int ?? 0) >= 2 && $0["stale"] as? Bool == false }
+                }
+            } catch {
+                Issue.record("\(error)\ncontrol plane:\n\(controlPlane.output.suffix(2000))\nagent 0:\n\(agents[0].output.suffix(2000))")
+                return
+            }
+            let cloudflare = CloudflareClient(
+                accountID: configuration.accountID,
+                zoneID: configuration.zoneID,
+                token: configuration.tokens.first ?? "",
+                baseURL: base + "/client/v4",
+                clock: ContinuousClock()
+            )
+            let tunnels = try await cloudflare.listTunnels()
+            #expect(Set(tunnels.map(\.name)) == Set(names))
+            #expect(tunnels.allSatisfy { $0.status == "healthy" }, "every stand-in connector connected")
+            let records = try await cloudflare.listDNSRecords()
+            #expect(Set(records.map(\.name)) == Set(names.map { "\($0).devopsdefender.com" }))
+            #expect(records.allSatisfy { $0.comment == "managed-by=devopsdefender fleet=devopsdefender env=production" })
+
+            agents[7].kill()
+            try await Self.eventually("the killed agent to turn stale", timeout: .seconds(30)) {
+                let list = try await health()
+                let stale = Set(list.filter { $0["stale"] as? Bool == true }.compactMap { $0["vm"] as? String })
+                return stale == [names[7]]
+            }
+            controlPlane.kill(SIGTERM)
+            try await Self.eventually("the control plane to stop on SIGTERM", timeout: .seconds(20)) { !controlPlane.process.isRunning }
+        }
+    }
+}
