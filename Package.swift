@@ -174,6 +174,8 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "Spec", "Attestation", "Emulators", "ProviderSupport", "GCEProvider", "CloudflareProvider", "Noise", "Reconciler",
+                "Registration", "ControlPlane", "Agent",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks",

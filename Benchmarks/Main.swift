@@ -3,7 +3,7 @@ import Foundation
 /// `dd-bench`: release-built benchmarks, one JSON line per benchmark on standard output.
 /// The Python peers come from `DD_PYTHON` (the virtualenv `make prereqs` creates). Arguments
 /// select benchmarks (`reconcile` — or just `plan` / `converge` —, `spec`, `attestation`,
-/// `observe`, `noise`); none runs them all.
+/// `observe`, `noise`, `registration`); none runs them all.
 @main
 enum BenchmarkMain {
     static func main() async {
@@ -24,6 +24,9 @@ enum BenchmarkMain {
             }
             if selected.isEmpty || selected.contains("observe") {
                 try await ObserveBenchmark().run()
+            }
+            if selected.isEmpty || selected.contains("registration") {
+                try await RegistrationBenchmark().run()
             }
             if selected.isEmpty || selected.contains("noise") {
                 try NoiseBenchmark(python: python).run()
