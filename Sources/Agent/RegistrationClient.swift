@@ -4,6 +4,7 @@ import Foundation
 import HummingbirdWSClient
 import Logging
 import NIOCore
+import ProviderSupport
 import Registration
 
 /// The agent's side of registration over WebSocket: the Noise handshake, the control plane's
@@ -47,6 +48,10 @@ public struct RegistrationClient: Sendable {
     public var controlPlane: ControlPlaneHelloVerifier
     /// Logs.
     public var logger: Logger
+    /// When the WebSocket upgrade fails, the same URL is fetched over plain HTTP to learn the
+    /// status: a 4xx other than 429 (a wrong path, a refused client) is fatal, anything else is
+    /// retried. Nil: every upgrade failure is retried.
+    public var http: (any HTTPSending)?
 
     /// Creates a client.
     public init(
@@ -55,8 +60,10 @@ public struct RegistrationClient: Sendable {
         quotes: any QuoteSource,
         identity: Identity,
         controlPlane: ControlPlaneHelloVerifier,
-        logger: Logger
+        logger: Logger,
+        http: (any HTTPSending)? = nil
     ) {
+        self.http = http
         self.url = url
         self.staticKey = staticKey
         self.quotes = quotes
@@ -130,7 +137,23 @@ public struct RegistrationClient: Sendable {
         } catch let failure as Failure {
             throw failure
         } catch let error as WebSocketClientError {
+            if let http = self.http {
+                let plain = self.url.replacingOccurrences(of: "wss://", with: "https://").replacingOccurrences(of: "ws://", with: "http://")
+                if let response = try? await http.send(method: "GET", url: plain, headers: [], body: nil),
+                    (400..<500).contains(response.status), response.status != 429
+                {
+                    throw Failure(
+                        fatal: true,
+                        description: "the control plane answers HTTP \(response.status) at \(self.url): check the register URL"
+                    )
+                }
+            }
             throw Failure(fatal: false, description: "cannot open the WebSocket to \(self.url): \(error)")
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            // Connection refused or reset, a broken or tampered channel: worth another attempt.
+            throw Failure(fatal: false, description: "registration with \(self.url) failed: \(error)")
         }
     }
 }

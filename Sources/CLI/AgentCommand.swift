@@ -111,7 +111,8 @@ struct AgentCommand: AsyncParsableCommand {
                     quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),
                     policy: policy
                 ),
-                logger: logger
+                logger: logger,
+                http: http
             )
             let connector: TunnelConnector =
                 switch self.connector {

@@ -95,6 +95,22 @@ struct ControlPlaneFixture: Sendable {
         }
     }
 
+    /// An agent aimed at a port nothing listens on.
+    static func unreachableAgent() async throws -> RegistrationClient {
+        let authority = try SimulatedTDXAuthority(notBefore: Date().addingTimeInterval(-86_400))
+        return RegistrationClient(
+            url: "ws://127.0.0.1:1/register",
+            staticKey: Key(),
+            quotes: SimulatedQuoteSource(authority: authority, mrTD: Self.mrTD),
+            identity: .init(vmName: "dd-production-web-0-de1ea041", instanceID: "1", specGeneration: "de1ea041"),
+            controlPlane: ControlPlaneHelloVerifier(
+                quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try authority.trustAnchor)),
+                policy: Self.policy
+            ),
+            logger: Logger(label: "test.agent")
+        )
+    }
+
     /// An agent for VM `vm`, quoting with `quotes` (default: the right MRTD).
     func agent(_ vm: String, quotes: (any QuoteSource)? = nil, staticKey: Key = Key()) -> RegistrationClient {
         RegistrationClient(
