@@ -241,7 +241,9 @@ let package = Package(
             name: "ControlPlaneTests",
             dependencies: [
                 "TestSupport", "ControlPlane", "Agent", "Registration", "Attestation", "Emulators", "CloudflareProvider", "ProviderSupport",
-                "Reconciler",
+                "Reconciler", "Spec",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -20,6 +20,8 @@ public struct AgentService<C: Clock>: Service where C.Duration == Duration {
     public var heartbeatInterval: Duration
     /// The longest pause between registration attempts.
     public var maximumBackoff: Duration = .seconds(60)
+    /// How often the connector is checked (and restarted when it exited).
+    public var supervisionInterval: Duration = .seconds(5)
     /// HTTP for the connector's readiness and the emulator stand-in.
     public var http: any HTTPSending
     /// Pauses.
@@ -47,13 +49,40 @@ public struct AgentService<C: Clock>: Service where C.Duration == Duration {
     }
 
     public func run() async throws {
-        // Graceful shutdown (SIGTERM) cancels the loop: the connection closes, the connector stops.
-        try await cancelWhenGracefulShutdown { try await self.loop() }
-    }
-
-    private func loop() async throws {
+        // Graceful shutdown (SIGTERM) cancels both loops: the connection closes, the connector stops.
         let process = ProcessBox()
         defer { process.terminate() }
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.superviseConnector(process) }
+                group.addTask { try await self.register() }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Keeps the connector running once a token is known: starts it, restarts it when it exits
+    /// (after a pause), and records its readiness.
+    private func superviseConnector(_ process: ProcessBox) async throws {
+        var started = false
+        while !Task.isCancelled {
+            if let token = self.status.tunnelToken, !process.isRunning, !started || process.wasStarted {
+                do {
+                    process.set(try await self.connector.start(token: token, http: self.http, logger: self.logger))
+                    started = true
+                    self.status.update { $0.connectorStarts += 1 }
+                } catch {
+                    self.logger.notice("tunnel connector failed to start", metadata: ["error": "\(error)"])
+                }
+            }
+            let ready = started ? await self.connector.isReady(http: self.http) : false
+            self.status.update { $0.connectorReady = ready }
+            try await self.clock.sleep(for: started ? self.supervisionInterval : .milliseconds(50))
+        }
+    }
+
+    private func register() async throws {
         var failures = 0
         while !Task.isCancelled {
             self.status.update { $0.attempts += 1 }
@@ -66,7 +95,8 @@ public struct AgentService<C: Clock>: Service where C.Duration == Duration {
                         status.update { $0.heartbeats += 1 }
                         return (snapshot.connectorReady ? "ready" : "starting", [])
                     },
-                    onBootstrap: { [status, connector, http, logger] config in
+                    onBootstrap: { [status, logger] config in
+                        status.tunnelToken = config.tunnelToken
                         status.update {
                             $0.registered = true
                             $0.agentID = config.agentID
@@ -74,11 +104,6 @@ public struct AgentService<C: Clock>: Service where C.Duration == Duration {
                             $0.lastError = nil
                         }
                         logger.info("registered", metadata: ["agent.id": "\(config.agentID)", "agent.hostname": "\(config.hostname)"])
-                        if !process.isRunning {
-                            process.set(try await connector.start(token: config.tunnelToken, http: http, logger: logger))
-                        }
-                        let ready = await connector.isReady(http: http)
-                        status.update { $0.connectorReady = ready }
                     }
                 )
                 failures = 0
@@ -115,6 +140,10 @@ final class ProcessBox: @unchecked Sendable {
     private var process: Process?
 
     var isRunning: Bool { self.lock.withLock { self.process?.isRunning ?? false } }
+
+    /// True when a process was started (a connector without one — the emulator stand-in —
+    /// starts once and is never restarted).
+    var wasStarted: Bool { self.lock.withLock { self.process != nil } }
 
     func set(_ process: Process?) { self.lock.withLock { self.process = process } }
 

@@ -20,9 +20,18 @@ public final class AgentStatus: Sendable {
         public var lastError: String?
         /// Heartbeats acknowledged.
         public var heartbeats = 0
+        /// Connector starts so far (restarts included).
+        public var connectorStarts = 0
     }
 
     private let state: Mutex<Snapshot>
+    private let token = Mutex<String?>(nil)
+
+    /// The tunnel token from the bootstrap config (a secret: never in a snapshot or a log).
+    public var tunnelToken: String? {
+        get { self.token.withLock { $0 } }
+        set { self.token.withLock { $0 = newValue } }
+    }
 
     /// A fresh status for VM `vm`.
     public init(vm: String) { self.state = Mutex(Snapshot(vm: vm)) }

@@ -201,36 +201,3 @@ struct AgentCommand: AsyncParsableCommand {
         return Identity(registerURL: registerURL, vmName: vmName, instanceID: instanceID)
     }
 }
-
-/// The GCE metadata server, as the agent reads it.
-struct MetadataClient {
-    var host: String
-    var http: any HTTPSending
-
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    func get(_ path: String) async throws -> String {
-        let url = "http://\(self.host)/computeMetadata/v1/\(path)"
-        let response = try await self.http.send(method: "GET", url: url, headers: [("Metadata-Flavor", "Google")], body: nil)
-        guard response.status == 200 else { throw Failure(description: "\(url): HTTP \(response.status)") }
-        return String(decoding: response.body, as: UTF8.self)
-    }
-
-    /// The devopsdefender workload's environment from the `ee-config` attribute.
-    func eeConfigVariables() async throws -> [String: String] {
-        let text = try await self.get("instance/attributes/ee-config")
-        guard let config = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-            let workloadsText = config["EE_BOOT_WORKLOADS"] as? String,
-            let workloads = try? JSONSerialization.jsonObject(with: Data(workloadsText.utf8)) as? [[String: Any]]
-        else { throw Failure(description: "the ee-config metadata attribute is not EasyEnclave's format") }
-        let ours = workloads.first { $0["app_name"] as? String == "devopsdefender" }
-        var variables: [String: String] = [:]
-        for entry in ours?["env"] as? [String] ?? [] {
-            guard let equals = entry.firstIndex(of: "=") else { continue }
-            variables[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
-        }
-        return variables
-    }
-}

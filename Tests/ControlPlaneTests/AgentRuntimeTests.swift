@@ -1,10 +1,16 @@
 import Agent
 import Attestation
 import Crypto
+import Emulators
 import Foundation
+import HTTPTypes
+import Hummingbird
 import Logging
+import NIOCore
 import ProviderSupport
 import Registration
+import Spec
+import TestSupport
 import Testing
 
 /// The agent's runtime pieces: backoff, connector tokens, fatal and retryable failures, /health.
@@ -58,12 +64,41 @@ import Testing
             )
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await service.run() }
-                while status.snapshot.heartbeats < 3 { await Task.yield() }
+                while !(status.snapshot.heartbeats >= 3 && status.snapshot.connectorReady) { await Task.yield() }
                 group.cancelAll()
             }
             let snapshot = status.snapshot
             #expect(snapshot.registered && snapshot.connectorReady && snapshot.hostname == "dd-production-web-3-de1ea041.devopsdefender.com")
-            #expect(snapshot.attempts == 1 && snapshot.lastError == nil)
+            #expect(snapshot.attempts == 1 && snapshot.lastError == nil && snapshot.connectorStarts == 1)
+            #expect(status.tunnelToken != nil && !"\(snapshot)".contains(status.tunnelToken ?? "?"), "the token is kept out of snapshots")
         }
+    }
+
+    @Test("the agent's configuration comes from the metadata server's ee-config, as the VM booted with it")
+    func metadataConfiguration() async throws {
+        let desired = try Self.exampleDesiredState()
+        let vm = try #require(desired.environments.first?.vms.first { $0.role == .agent })
+        let router = Router()
+        router.get("/computeMetadata/v1/instance/attributes/ee-config") { request, _ -> Response in
+            guard request.headers[HTTPField.Name("Metadata-Flavor")!] == "Google" else { return Response(status: .forbidden) }
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: vm.eeConfig.metadataValue)))
+        }
+        router.get("/computeMetadata/v1/instance/id") { _, _ in "5550123" }
+        try await LoopbackServer.withRunning(router) { port in
+            let metadata = MetadataClient(host: "127.0.0.1:\(port)", http: HTTPTransport(timeout: .seconds(5)))
+            let variables = try await metadata.eeConfigVariables()
+            #expect(variables["DD_VM_NAME"] == vm.name)
+            #expect(variables["DD_REGISTER_URL"] == "wss://app.devopsdefender.com/register")
+            #expect(try await metadata.get("instance/id") == "5550123")
+            await #expect(throws: MetadataClient.Failure.self) { _ = try await metadata.get("instance/attributes/nope") }
+        }
+    }
+
+    static func exampleDesiredState() throws -> DesiredState {
+        let bytes = try Array(Data(contentsOf: TestEnvironment.repositoryRoot.appendingPathComponent("examples/fleet.yaml")))
+        let result = FleetSpecLoader.load(bytes, file: "fleet.yaml")
+        let fleet = try #require(result.fleet)
+        var diagnostics = DiagnosticCollector(file: "fleet.yaml")
+        return try #require(FleetExpander.expand(fleet, diagnostics: &diagnostics))
     }
 }

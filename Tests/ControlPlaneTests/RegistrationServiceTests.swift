@@ -209,4 +209,44 @@ import FoundationNetworking
             #expect(health["status"] as? String == "ok" && health["agents"] as? Int == 1 && health["healthy"] as? Int == 1)
         }
     }
+
+    @Test("a registration replayed on a new connection is refused: it cannot decrypt under new keys")
+    func replayedRegistration() async throws {
+        try await ControlPlaneFixture.with { fixture in
+            let captured = Box<(first: [UInt8], third: [UInt8])?>(nil)
+            let agentKey = Curve25519.KeyAgreement.PrivateKey()
+            let quotes = SimulatedQuoteSource(authority: fixture.authority, mrTD: ControlPlaneFixture.mrTD)
+            try await WebSocketClient.connect(
+                url: fixture.url,
+                configuration: .init(maxFrameSize: 65_535, autoPing: .disabled),
+                logger: Logger(label: "test.replay")
+            ) {
+                inbound,
+                outbound,
+                _ in
+                var messages = inbound.messages(maxSize: 65_535).makeAsyncIterator()
+                var session = try RegistrationHandshake(side: .agent, staticKey: agentKey)
+                let first = try session.start()
+                try await outbound.write(.binary(ByteBuffer(bytes: first)))
+                guard case .binary(let helloFrame)? = try await messages.next() else { return }
+                let hello = try session.readHello(Array(helloFrame.readableBytesView))
+                let binding = ReportDataBinding.reportData(noiseStaticKey: Array(agentKey.publicKey.rawRepresentation), session: [UInt8](hello.nonce))
+                let third = try session.register(
+                    .init(quote: Data(try await quotes.quote(reportData: binding)), vmName: Self.vm, instanceID: "1", specGeneration: "de1ea041")
+                )
+                try await outbound.write(.binary(ByteBuffer(bytes: third)))
+                guard case .binary = try await messages.next() else { return }
+                captured.value = (first, third)
+            }
+            let frames = try #require(captured.value)
+            #expect(fixture.registry.snapshot().count == 1)
+            let replay = try await Self.rawConnection(fixture) { outbound in
+                try await outbound.write(.binary(ByteBuffer(bytes: frames.first)))
+                try await outbound.write(.binary(ByteBuffer(bytes: frames.third)))
+            }
+            #expect(replay.closed && replay.answered == 1, "only message 2 is answered: \(replay)")
+            #expect(fixture.server.journal.counts["cloudflare tunnels.create"] == 1, "no second provisioning")
+            #expect(fixture.registry.snapshot().first?.record.heartbeats == 0)
+        }
+    }
 }
