@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "ControlPlane",
             dependencies: [
-                "Noise", "Attestation", "Reconciler", "Registration", "Spec",
+                "Noise", "Attestation", "Reconciler", "Registration", "Spec", "ProviderSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

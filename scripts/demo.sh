@@ -9,7 +9,10 @@ fleet=examples/fleet.yaml
 
 work=$(mktemp -d)
 emulator_pid=""
+fleet_pids=()
 cleanup() {
+  for pid in "${fleet_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${fleet_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
@@ -89,4 +92,37 @@ step "the circuit breaker: a spec that would delete most of the fleet is refused
 sed -e 's/count: 3/count: 0/' -e 's/count: 2/count: 0/' "$fleet" > "$work/shrunk.yaml"
 expect 3 plan "$work/shrunk.yaml"
 
-step "done: the example fleet converged, a second plan was empty, drift healed, foreign objects untouched"
+step "the control plane registers attested agents (Noise XX over WebSocket, simulated TDX on both sides)"
+"$dd" attest quote --sim --output-dir "$work/sim" > /dev/null
+sim=(--quote-source simulated --sim-authority "$work/sim/authority.json" --trust-simulated)
+"$dd" control-plane "$fleet" --listen 127.0.0.1:0 --port-file "$work/cp.port" --stale-after 3 "${sim[@]}" > "$work/cp.log" 2>&1 &
+fleet_pids+=($!)
+for _ in $(seq 1 100); do [ -s "$work/cp.port" ] && break; sleep 0.1; done
+[ -s "$work/cp.port" ] || { echo "demo: the control plane did not start:" >&2; cat "$work/cp.log" >&2; exit 1; }
+cp_port=$(cat "$work/cp.port")
+echo "control plane on 127.0.0.1:$cp_port (GET /health, GET /cp/attest?nonce=, WebSocket /register)"
+mapfile -t web < <("$dd" render "$fleet" --env production --format json | jq -r '.environments[0].vms[] | select(.pool == "web") | .name')
+for i in "${!web[@]}"; do
+  "$dd" agent --fleet "$fleet" --register-url "ws://127.0.0.1:$cp_port/register" --vm-name "${web[$i]}" --instance-id "100$i" \
+    --heartbeat 1 --health-listen 127.0.0.1:0 --connector emulator --connector-emulator "${DD_CLOUDFLARE_ENDPOINT%/client/v4}" \
+    "${sim[@]}" > "$work/agent-$i.log" 2>&1 &
+  fleet_pids+=($!)
+  echo "agent ${web[$i]} started"
+done
+health() { curl -sf "http://127.0.0.1:$cp_port/health"; }
+for _ in $(seq 1 100); do [ "$(health | jq '[.list[] | select(.heartbeats >= 2)] | length')" = "${#web[@]}" ] && break; sleep 0.2; done
+health | jq -c '.list[] | {vm, agentID, hostname, status, heartbeats, stale}'
+[ "$(health | jq .healthy)" = "${#web[@]}" ] || { echo "demo: not every agent registered:" >&2; cat "$work/cp.log" "$work/agent-0.log" >&2; exit 1; }
+echo "their tunnels, now connected (the stand-in connector reports to the Cloudflare emulator):"
+cf GET "$tunnels?is_deleted=false&include_prefix=dd-production-web" | jq -c '.result[] | {name, status}'
+
+step "an agent goes silent: after the 3 s timeout the control plane marks it stale (not dead)"
+kill "${fleet_pids[1]}"
+for _ in $(seq 1 100); do [ "$(health | jq .stale)" = "1" ] && break; sleep 0.1; done
+health | jq -c '.list[] | {vm, stale}'
+[ "$(health | jq .stale)" = "1" ] || { echo "demo: the silent agent did not turn stale" >&2; exit 1; }
+
+step "plan once more, observing the control plane's agents: registration adopted the reconciler's own tunnels and records, so nothing changes; the stale agent is reported"
+expect 0 plan "$fleet" --control-plane "http://127.0.0.1:$cp_port"
+
+step "done: the example fleet converged, a second plan was empty, drift healed, foreign objects untouched, agents attested and registered"

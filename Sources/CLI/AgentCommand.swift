@@ -101,7 +101,7 @@ struct AgentCommand: AsyncParsableCommand {
             let client = RegistrationClient(
                 url: identity.registerURL,
                 staticKey: Curve25519.KeyAgreement.PrivateKey(),
-                quotes: try self.quotes.source(defaultMRTD: policy.allowedMRTD.sorted { $0.lexicographicallyPrecedes($1) }.first),
+                quotes: try self.quotes.source(meeting: policy),
                 identity: .init(
                     vmName: identity.vmName,
                     instanceID: identity.instanceID,

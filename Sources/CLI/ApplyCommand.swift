@@ -84,7 +84,7 @@ struct ApplyCommand: AsyncParsableCommand {
         }
 
         defer { withExtendedLifetime(lock) {} }
-        let observed = await session.observe()
+        let observed = await session.observe(controlPlane: self.reconcile.controlPlaneURL)
         do {
             // Holding the lock, every pending intent is an interrupted run's.
             let unfinished = try journal.unfinished()

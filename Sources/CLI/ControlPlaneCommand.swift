@@ -93,7 +93,7 @@ struct ControlPlaneCommand: AsyncParsableCommand {
             let clock = ContinuousClock()
             handler = RegistrationHandler(
                 staticKey: Curve25519.KeyAgreement.PrivateKey(),
-                quotes: try self.quotes.source(defaultMRTD: policy.allowedMRTD.sorted { $0.lexicographicallyPrecedes($1) }.first),
+                quotes: try self.quotes.source(meeting: policy),
                 verifier: RegistrationVerifier(
                     quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),
                     policy: policy,

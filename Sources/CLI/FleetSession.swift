@@ -1,5 +1,6 @@
 import ArgumentParser
 import CloudflareProvider
+import ControlPlane
 import Crypto
 import Foundation
 import GCEProvider
@@ -89,9 +90,11 @@ struct FleetSession {
     /// Every call the clients made.
     var apiCalls: Int { self.gce.rest.metrics.totalRequests + self.cloudflare.rest.metrics.totalRequests }
 
-    /// Reads the world.
-    func observe() async -> ObservedState {
-        let observer = Observer(compute: self.compute, tunnels: self.edge, dns: self.edge)
+    /// Reads the world (agents from `controlPlane`'s registry when given).
+    func observe(controlPlane: String? = nil) async -> ObservedState {
+        let agents: any AgentRegistryPort =
+            controlPlane.map { RemoteAgentRegistry(baseURL: $0, http: HTTPTransport(timeout: .seconds(10))) } ?? EmptyAgentRegistry()
+        let observer = Observer(compute: self.compute, tunnels: self.edge, dns: self.edge, agents: agents)
         let wanted = Set(self.desired.environments.flatMap { $0.tunnels.map(\.name) })
         return await observer.observe(marks: self.marks, ingressFor: wanted, now: Self.now())
     }

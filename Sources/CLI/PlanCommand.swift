@@ -53,7 +53,7 @@ struct PlanCommand: AsyncParsableCommand {
             Terminal.standardError.write(error.message)
             throw ExitCode(error.exitCode)
         }
-        let observed = await session.observe()
+        let observed = await session.observe(controlPlane: self.reconcile.controlPlaneURL)
         let inFlight = PlanCommand.inFlight(journalPath: self.reconcile.journalPath)
         if !inFlight.isEmpty {
             Terminal.standardError.write(

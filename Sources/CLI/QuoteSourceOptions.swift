@@ -25,7 +25,12 @@ struct QuoteSourceOptions: ParsableArguments {
     )
     var simAuthority: String?
 
-    @Option(help: ArgumentHelp("The MRTD simulated quotes report (96 hex); default: the fleet policy's first.", valueName: "hex"))
+    @Option(
+        help: ArgumentHelp(
+            "The MRTD simulated quotes report (96 hex); default: the fleet policy's first (RTMRs follow the policy too).",
+            valueName: "hex"
+        )
+    )
     var simMrtd: String?
 
     @Flag(help: "Trust the simulated authority's root instead of Intel's (local fleets and tests only; never in production).")
@@ -46,8 +51,8 @@ struct QuoteSourceOptions: ParsableArguments {
         }
     }
 
-    /// The quote source.
-    func source(defaultMRTD: [UInt8]?) throws -> any QuoteSource {
+    /// The quote source; a simulated TD meets `policy` unless --sim-mrtd says otherwise.
+    func source(meeting policy: AttestationPolicy) throws -> any QuoteSource {
         switch self.quoteSource {
         case .configfsTSM: return ConfigfsTSMQuoteSource()
         case .easyenclave: return EasyEnclaveQuoteSource(path: self.easyenclaveSocket)
@@ -58,12 +63,12 @@ struct QuoteSourceOptions: ParsableArguments {
                         "--quote-source simulated needs --sim-authority FILE (create one with `devopsdefender attest quote --sim --output-dir DIR`)"
                 )
             }
-            let mrTD =
-                try self.simMrtd.map { text -> [UInt8] in
-                    guard let bytes = Hex.decode(text), bytes.count == 48 else { throw Invalid(description: "--sim-mrtd must be 96 hex characters") }
-                    return bytes
-                } ?? defaultMRTD ?? Array(repeating: 0, count: 48)
-            return SimulatedQuoteSource(authority: authority, mrTD: mrTD)
+            var source = SimulatedQuoteSource(authority: authority, meeting: policy)
+            if let text = self.simMrtd {
+                guard let bytes = Hex.decode(text), bytes.count == 48 else { throw Invalid(description: "--sim-mrtd must be 96 hex characters") }
+                source.mrTD = bytes
+            }
+            return source
         }
     }
 

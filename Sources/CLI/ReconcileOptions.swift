@@ -27,6 +27,17 @@ struct ReconcileOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
+            "A running control plane (http://host:port) whose agent registry to observe (default: DD_CONTROL_PLANE_URL; none: no agents).",
+            valueName: "url"
+        )
+    )
+    var controlPlane: String?
+
+    /// The control plane to read agents from, if any.
+    var controlPlaneURL: String? { self.controlPlane ?? ProcessInfo.processInfo.environment["DD_CONTROL_PLANE_URL"] }
+
+    @Option(
+        help: ArgumentHelp(
             "The intent journal (SQLite; default: DD_JOURNAL, else .devopsdefender/journal.sqlite3 in the working directory).",
             valueName: "path"
         )
