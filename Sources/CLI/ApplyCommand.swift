@@ -84,7 +84,11 @@ struct ApplyCommand: AsyncParsableCommand {
         }
 
         defer { withExtendedLifetime(lock) {} }
-        let observed = await session.observe(controlPlane: self.reconcile.controlPlaneURL)
+        let observed = await session.observe(
+            controlPlane: self.reconcile.controlPlaneURL,
+            ingressCache: journal,
+            ingressChecks: self.reconcile.ingressChecks
+        )
         do {
             // Holding the lock, every pending intent is an interrupted run's.
             let unfinished = try journal.unfinished()
@@ -135,7 +139,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
         let printer = ApplyProgressPrinter(total: plan.actions.count, live: Terminal.standardOutput.supportsColor)
         Terminal.standardOutput.write("\n")
-        let executor = Executor(
+        var executor = Executor(
             compute: session.compute,
             tunnels: session.edge,
             dns: session.edge,
@@ -149,6 +153,7 @@ struct ApplyCommand: AsyncParsableCommand {
             }(),
             checkpoint: CrashPoint.fromEnvironment()
         )
+        executor.ingressCache = journal
         let report = await executor.apply(plan, observed: observed) { printer.handle($0) }
         printer.finish()
         let adopted = report.finished.values.filter { $0 == .adopted }.count

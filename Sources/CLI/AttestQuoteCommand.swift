@@ -121,7 +121,8 @@ struct AttestQuoteCommand: ParsableCommand {
             try collateral.json().write(to: directory.appendingPathComponent("collateral.json"))
             // The authority itself (private keys), for a local fleet's processes to share.
             let authorityFile = directory.appendingPathComponent("authority.json").path
-            FileManager.default.createFile(atPath: authorityFile, contents: try authority.exported(), attributes: [.posixPermissions: 0o600])
+            guard FileManager.default.createFile(atPath: authorityFile, contents: try authority.exported(), attributes: [.posixPermissions: 0o600])
+            else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: authorityFile]) }
         } catch {
             Terminal.standardError.write("error: cannot write to \(self.outputDirectory): \(error.localizedDescription)\n")
             throw ExitCode(CLIExit.usage)

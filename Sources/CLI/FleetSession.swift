@@ -91,10 +91,12 @@ struct FleetSession {
     var apiCalls: Int { self.gce.rest.metrics.totalRequests + self.cloudflare.rest.metrics.totalRequests }
 
     /// Reads the world (agents from `controlPlane`'s registry when given).
-    func observe(controlPlane: String? = nil) async -> ObservedState {
+    func observe(controlPlane: String? = nil, ingressCache: (any IngressCache)? = nil, ingressChecks: Int = .max) async -> ObservedState {
         let agents: any AgentRegistryPort =
             controlPlane.map { RemoteAgentRegistry(baseURL: $0, http: HTTPTransport(timeout: .seconds(10))) } ?? EmptyAgentRegistry()
-        let observer = Observer(compute: self.compute, tunnels: self.edge, dns: self.edge, agents: agents)
+        var observer = Observer(compute: self.compute, tunnels: self.edge, dns: self.edge, agents: agents)
+        observer.ingressCache = ingressCache
+        observer.configurationBudget = ingressCache == nil ? .max : ingressChecks
         let wanted = Set(self.desired.environments.flatMap { $0.tunnels.map(\.name) })
         return await observer.observe(marks: self.marks, ingressFor: wanted, now: Self.now())
     }

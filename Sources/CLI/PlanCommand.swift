@@ -53,7 +53,13 @@ struct PlanCommand: AsyncParsableCommand {
             Terminal.standardError.write(error.message)
             throw ExitCode(error.exitCode)
         }
-        let observed = await session.observe(controlPlane: self.reconcile.controlPlaneURL)
+        let journalPath = self.reconcile.journalPath
+        let cache = FileManager.default.fileExists(atPath: journalPath) ? try? SQLiteJournal(path: journalPath) : nil
+        let observed = await session.observe(
+            controlPlane: self.reconcile.controlPlaneURL,
+            ingressCache: cache,
+            ingressChecks: self.reconcile.ingressChecks
+        )
         let inFlight = PlanCommand.inFlight(journalPath: self.reconcile.journalPath)
         if !inFlight.isEmpty {
             Terminal.standardError.write(

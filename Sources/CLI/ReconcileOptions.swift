@@ -33,6 +33,14 @@ struct ReconcileOptions: ParsableArguments {
     )
     var controlPlane: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Tunnel configurations read per run at most (one Cloudflare call each); with a journal, the least recently verified are read and the rest come from its ingress cache.",
+            valueName: "n"
+        )
+    )
+    var ingressChecks = 500
+
     /// The control plane to read agents from, if any.
     var controlPlaneURL: String? { self.controlPlane ?? ProcessInfo.processInfo.environment["DD_CONTROL_PLANE_URL"] }
 
@@ -47,6 +55,7 @@ struct ReconcileOptions: ParsableArguments {
     func validate() throws {
         if !self.previews.isEmpty && self.noPreviews { throw ValidationError("--preview and --no-previews contradict each other; give one") }
         if let bad = self.previews.first(where: { $0 < 1 }) { throw ValidationError("--preview \(bad) is not a pull-request number") }
+        guard self.ingressChecks >= 0 else { throw ValidationError("--ingress-checks must be zero or more") }
         guard self.maxSurge >= 1 else { throw ValidationError("--max-surge must be at least 1") }
         guard (0...100).contains(self.maxDeletePercent) else { throw ValidationError("--max-delete-percent must be between 0 and 100") }
     }

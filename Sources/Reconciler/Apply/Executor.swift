@@ -34,6 +34,8 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
     public var now: @Sendable () -> Int64
     /// The knobs.
     public var configuration: ExecutorConfiguration
+    /// Where written ingress is remembered (so the next plan need not read it back).
+    public var ingressCache: (any IngressCache)?
     /// Called at each point where a crash matters (`intent-written`, `call-returned`), with the
     /// action id: the crash tests stop the process here.
     public var checkpoint: @Sendable (String, String) -> Void
@@ -167,7 +169,9 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
             directory.record(name: name, id: id)
             return outcome
         case .putIngress(let tunnel, let rules):
-            try await self.tunnels.putIngress(tunnelID: try directory.id(of: tunnel), rules: rules)
+            let id = try directory.id(of: tunnel)
+            try await self.tunnels.putIngress(tunnelID: id, rules: rules)
+            self.ingressCache?.storeIngress(rules, tunnelID: id, at: self.now())
         case .deleteTunnel(let id, _):
             return try await self.tunnels.deleteTunnel(id: id)
         case .createDNS(let name, let tunnel, let comment):

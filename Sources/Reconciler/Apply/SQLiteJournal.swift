@@ -1,7 +1,8 @@
 import CSQLite
+import Spec
 import Synchronization
 
-/// The intent journal in a SQLite file (WAL, synchronous=FULL: an intent is on disk before the
+/// The intent journal — and the ingress cache (``IngressCache``) — in a SQLite file (WAL, synchronous=FULL: an intent is on disk before the
 /// call it announces is made). One connection, serialised by a lock.
 public final class SQLiteJournal: IntentJournal {
     /// The database file.
@@ -35,6 +36,7 @@ public final class SQLiteJournal: IntentJournal {
                 finished_at INTEGER
             )
             """,
+            "CREATE TABLE IF NOT EXISTS ingress (tunnel_id TEXT PRIMARY KEY, rules TEXT NOT NULL, verified_at INTEGER NOT NULL)",
         ] {
             var error: UnsafeMutablePointer<CChar>?
             if sqlite3_exec(handle, statement, nil, nil, &error) != SQLITE_OK {
@@ -164,5 +166,50 @@ public final class SQLiteJournal: IntentJournal {
             )
         }
         return intents
+    }
+
+    // MARK: Ingress cache
+
+    /// Rules as text: one `hostname<TAB>service` line each (an empty hostname is the catch-all).
+    static func text(_ rules: [IngressRule]) -> String {
+        rules.map { "\($0.hostname ?? "")\t\($0.service)" }.joined(separator: "\n")
+    }
+
+    static func rules(_ text: String) -> [IngressRule] {
+        text.split(separator: "\n", omittingEmptySubsequences: true).map { line in
+            let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            let host = parts.first.map(String.init) ?? ""
+            return IngressRule(hostname: host.isEmpty ? nil : host, service: parts.count > 1 ? String(parts[1]) : "")
+        }
+    }
+}
+
+extension SQLiteJournal: IngressCache {
+    public func cachedIngress(for tunnelIDs: [String]) -> [String: CachedIngress] {
+        let wanted = Set(tunnelIDs)
+        return
+            (try? self.withConnection { handle throws(JournalError) -> [String: CachedIngress] in
+                let statement = try Self.prepare(handle, "SELECT tunnel_id, rules, verified_at FROM ingress", [], path: self.path)
+                defer { sqlite3_finalize(statement) }
+                var found: [String: CachedIngress] = [:]
+                while sqlite3_step(statement) == SQLITE_ROW {
+                    let id = sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? ""
+                    guard wanted.contains(id) else { continue }
+                    let rules = sqlite3_column_text(statement, 1).map { String(cString: $0) } ?? ""
+                    found[id] = CachedIngress(rules: Self.rules(rules), verifiedAt: sqlite3_column_int64(statement, 2))
+                }
+                return found
+            }) ?? [:]
+    }
+
+    public func storeIngress(_ rules: [IngressRule], tunnelID: String, at time: Int64) {
+        try? self.withConnection { handle throws(JournalError) in
+            try Self.execute(
+                handle,
+                "INSERT OR REPLACE INTO ingress (tunnel_id, rules, verified_at) VALUES (?1, ?2, ?3)",
+                [tunnelID, Self.text(rules), String(time)],
+                path: self.path
+            )
+        }
     }
 }

@@ -14,6 +14,11 @@ public struct Observer: Sendable {
     public var agents: any AgentRegistryPort
     /// How many tunnel configurations are read at once.
     public var configurationConcurrency: Int
+    /// Ingress remembered between runs; with it, at most ``configurationBudget`` configurations
+    /// are read per observation (the least recently verified first) and the rest come from it.
+    public var ingressCache: (any IngressCache)?
+    /// The most tunnel configurations read per observation when a cache is given.
+    public var configurationBudget: Int = .max
 
     /// Creates an observer.
     public init(
@@ -32,6 +37,17 @@ public struct Observer: Sendable {
 
     /// Observes the fleet `marks` describe; reads ingress for the tunnels named in `ingressFor`.
     public func observe(marks: OwnershipMarks, ingressFor: Set<String>, now: Int64) async -> ObservedState {
+        await self.observeCounting(marks: marks, ingressFor: ingressFor, now: now).state
+    }
+
+    /// Observes, and says how many tunnel configurations were read, came from the cache, or were
+    /// left unverified this run (over the budget, never cached: their ingress is unknown, so no
+    /// ingress update is planned for them).
+    public func observeCounting(
+        marks: OwnershipMarks,
+        ingressFor: Set<String>,
+        now: Int64
+    ) async -> (state: ObservedState, read: Int, cached: Int, unverified: Int) {
         async let vms = Self.capture { try await self.compute.listInstances(fleet: marks.fleet) }
         async let tunnels = Self.capture { try await self.tunnels.listTunnels(prefix: "\(marks.prefix)-") }
         async let records = Self.capture { try await self.dns.listRecords() }
@@ -40,7 +56,24 @@ public struct Observer: Sendable {
 
         var observedTunnels = tunnelResult.items
         var configurationErrors: [String] = []
-        let wanted = observedTunnels.indices.filter { ingressFor.contains(observedTunnels[$0].name) }
+        var wanted = observedTunnels.indices.filter { ingressFor.contains(observedTunnels[$0].name) }
+        var fromCache = 0
+        var unverified = 0
+        var read = 0
+        if let cache = self.ingressCache, wanted.count > self.configurationBudget {
+            let cached = cache.cachedIngress(for: wanted.map { observedTunnels[$0].id })
+            // The least recently verified (never verified first) are read; the rest come from the cache.
+            wanted.sort { (cached[observedTunnels[$0].id]?.verifiedAt ?? .min) < (cached[observedTunnels[$1].id]?.verifiedAt ?? .min) }
+            for index in wanted.dropFirst(max(self.configurationBudget, 0)) {
+                if let entry = cached[observedTunnels[index].id] {
+                    observedTunnels[index].ingress = entry.rules
+                    fromCache += 1
+                } else {
+                    unverified += 1
+                }
+            }
+            wanted = Array(wanted.prefix(max(self.configurationBudget, 0)))
+        }
         await withTaskGroup(of: (Int, Result<[IngressRule], any Error>).self) { group in
             var next = 0
             func enqueue() {
@@ -55,7 +88,10 @@ public struct Observer: Sendable {
             for _ in 0..<max(self.configurationConcurrency, 1) { enqueue() }
             while let (index, result) = await group.next() {
                 switch result {
-                case .success(let rules): observedTunnels[index].ingress = rules
+                case .success(let rules):
+                    observedTunnels[index].ingress = rules
+                    read += 1
+                    self.ingressCache?.storeIngress(rules, tunnelID: observedTunnels[index].id, at: now)
                 case .failure(let error): configurationErrors.append("\(observedTunnels[index].name): \(error)")
                 }
                 enqueue()
@@ -66,10 +102,12 @@ public struct Observer: Sendable {
             complete: tunnelResult.error == nil && configurationErrors.isEmpty,
             detail: configurationErrors.isEmpty
                 ? tunnelResult.error.map { "not read: the tunnel list failed (\($0))" }
+                    ?? (fromCache + unverified > 0
+                        ? "\(read) read, \(fromCache) from the cache, \(unverified) not verified this run (budget \(self.configurationBudget))" : nil)
                 : "\(configurationErrors.count) configuration(s) unreadable, first: \(configurationErrors.sorted()[0])",
-            count: wanted.count - configurationErrors.count
+            count: read + fromCache
         )
-        return ObservedState(
+        let state = ObservedState(
             vms: vmResult.items,
             tunnels: observedTunnels,
             dnsRecords: recordResult.items,
@@ -83,6 +121,7 @@ public struct Observer: Sendable {
             ],
             observedAt: now
         )
+        return (state, read, fromCache, unverified)
     }
 
     struct Captured<Item: Sendable>: Sendable {
