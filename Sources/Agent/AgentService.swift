@@ -52,13 +52,17 @@ public struct AgentService<C: Clock>: Service where C.Duration == Duration {
         // Graceful shutdown (SIGTERM) cancels both loops: the connection closes, the connector stops.
         let process = ProcessBox()
         defer { process.terminate() }
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.superviseConnector(process) }
-                group.addTask { try await self.register() }
-                try await group.next()
-                group.cancelAll()
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await self.superviseConnector(process) }
+                    group.addTask { try await self.register() }
+                    try await group.next()
+                    group.cancelAll()
+                }
             }
+        } catch is CancellationError {
+            // A graceful shutdown: not a failure.
         }
     }
 
@@ -67,23 +71,25 @@ public struct AgentService<C: Clock>: Service where C.Duration == Duration {
     private func superviseConnector(_ process: ProcessBox) async throws {
         var started = false
         while !Task.isCancelled {
+            var failed = false
             if let token = self.status.tunnelToken, !process.isRunning, !started || process.wasStarted {
                 do {
                     process.set(try await self.connector.start(token: token, http: self.http, logger: self.logger))
                     started = true
                     self.status.update { $0.connectorStarts += 1 }
                 } catch {
+                    failed = true
                     self.logger.notice("tunnel connector failed to start", metadata: ["error": "\(error)"])
                 }
             }
             let ready = started ? await self.connector.isReady(http: self.http) : false
             self.status.update { $0.connectorReady = ready }
-            try await self.clock.sleep(for: started ? self.supervisionInterval : .milliseconds(50))
+            // Before a token arrives, look often; after a start (or a failed one), at the interval.
+            try await self.clock.sleep(for: started || failed ? self.supervisionInterval : .milliseconds(50))
         }
     }
 
     private func register() async throws {
-        var failures = 0
         while !Task.isCancelled {
             self.status.update { $0.attempts += 1 }
             do {
@@ -98,6 +104,7 @@ public struct AgentService<C: Clock>: Service where C.Duration == Duration {
                     onBootstrap: { [status, logger] config in
                         status.tunnelToken = config.tunnelToken
                         status.update {
+                            $0.consecutiveFailures = 0
                             $0.registered = true
                             $0.agentID = config.agentID
                             $0.hostname = config.hostname
@@ -106,7 +113,6 @@ public struct AgentService<C: Clock>: Service where C.Duration == Duration {
                         logger.info("registered", metadata: ["agent.id": "\(config.agentID)", "agent.hostname": "\(config.hostname)"])
                     }
                 )
-                failures = 0
             } catch let failure as RegistrationClient.Failure where failure.fatal {
                 self.status.update { $0.lastError = failure.description }
                 self.logger.error("registration failed for good", metadata: ["error": "\(failure)"])
@@ -114,19 +120,19 @@ public struct AgentService<C: Clock>: Service where C.Duration == Duration {
             } catch is CancellationError {
                 return
             } catch {
-                failures += 1
                 self.status.update {
                     $0.registered = false
                     $0.lastError = "\(error)"
+                    $0.consecutiveFailures += 1
                 }
-                let delay = Self.backoff(attempt: failures, maximum: self.maximumBackoff)
+                let delay = Self.backoff(attempt: self.status.snapshot.consecutiveFailures, maximum: self.maximumBackoff)
                 self.logger.notice("registration interrupted; retrying", metadata: ["error": "\(error)", "retry.in": "\(delay)"])
                 try await self.clock.sleep(for: delay)
             }
         }
     }
 
-    /// Full-jitter exponential backoff: uniform in [b/2, b] for b = min(maximum, 2^(attempt-1) s).
+    /// Exponential backoff with equal jitter: uniform in [b/2, b] for b = min(maximum, 2^(attempt-1) s).
     public static func backoff(attempt: Int, maximum: Duration) -> Duration {
         let ceiling = min(maximum, .seconds(1 << min(max(attempt - 1, 0), 16)))
         let milliseconds = Int(ceiling.components.seconds * 1000)

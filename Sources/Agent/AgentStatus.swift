@@ -18,10 +18,12 @@ public final class AgentStatus: Sendable {
         public var attempts = 0
         /// The last error, if the last attempt failed.
         public var lastError: String?
-        /// Heartbeats acknowledged.
+        /// Heartbeats sent.
         public var heartbeats = 0
         /// Connector starts so far (restarts included).
         public var connectorStarts = 0
+        /// Failed registration attempts since the last success (drives the backoff).
+        public var consecutiveFailures = 0
     }
 
     private let state: Mutex<Snapshot>

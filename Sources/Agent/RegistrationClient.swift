@@ -85,7 +85,7 @@ public struct RegistrationClient: Sendable {
         do {
             try await WebSocketClient.connect(
                 url: self.url,
-                configuration: .init(maxFrameSize: 65_535, autoPing: .disabled),
+                configuration: .init(maxFrameSize: 65_535, autoPing: .enabled(timePeriod: .seconds(30))),
                 logger: self.logger
             ) { inbound, outbound, _ in
                 var messages = inbound.messages(maxSize: 65_535).makeAsyncIterator()

@@ -6,6 +6,7 @@ import Crypto
 import Foundation
 import Logging
 import ProviderSupport
+import Reconciler
 import Registration
 import ServiceLifecycle
 import Spec
@@ -78,9 +79,22 @@ struct ControlPlaneCommand: AsyncParsableCommand {
         }
         let spec = fleet.spec
         let policy = AttestationPolicy(spec: spec.attestation)
+        // The agent VMs of this environment: the only names that may register here.
+        let previews = OwnershipMarks.isPreview(self.env) ? [Int(self.env.dropFirst(3)) ?? 0] : []
+        var diagnostics = DiagnosticCollector(file: self.file)
+        guard
+            let environment = FleetExpander.expand(fleet, previews: previews, diagnostics: &diagnostics)?.environments.first(where: {
+                $0.name == self.env
+            })
+        else {
+            let known = fleet.environments.map(\.name).joined(separator: ", ")
+            Terminal.standardError.write("error: environment \(self.env) is not in \(self.file) (environments: \(known); previews are pr-<number>)\n")
+            throw ExitCode(1)
+        }
+        let agentVMs = Set(environment.vms.filter { $0.role == .agent }.map(\.name))
         var logger = Logger(label: "devopsdefender.control-plane")
         logger.logLevel = .info
-        let handler: RegistrationHandler<ContinuousClock>
+        var handler: RegistrationHandler<ContinuousClock>
         do {
             let cloudflare = CloudflareClient(
                 accountID: spec.cloudflare.accountID,
@@ -115,6 +129,7 @@ struct ControlPlaneCommand: AsyncParsableCommand {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
         }
+        handler.admits = { agentVMs.contains($0) }
         guard let address = Self.address(self.listen) else { throw ExitCode(1) }
         let portFile = self.portFile
         let server = ControlPlaneServer(handler: handler, configuration: .init(host: address.host, port: address.port)) { port in

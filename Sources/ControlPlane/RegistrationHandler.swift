@@ -23,6 +23,10 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
     public var commandKey: Curve25519.Signing.PublicKey
     /// Logs.
     public var logger: Logger
+    /// Which VM names may register here: the environment's agent VMs. A name outside it is
+    /// refused (`unknown-vm`) before anything is provisioned — an attested TD cannot claim
+    /// another VM's tunnel (the control plane's own, say).
+    public var admits: @Sendable (String) -> Bool = { _ in true }
 
     /// Creates a handler.
     public init(
@@ -63,6 +67,20 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
 
         guard let third = try await receive() else { throw ConnectionClosed(description: "the agent left during the handshake") }
         let registration = try session.readRegistration(third)
+        guard self.admits(registration.vmName) else {
+            self.logger.notice("registration refused: unknown VM", metadata: ["agent.vm": "\(registration.vmName)"])
+            try await send(
+                try session.seal(
+                    RegistrationMessage.Reply.refusal(
+                        .init(
+                            codes: ["unknown-vm"],
+                            message: "\(registration.vmName) is not an agent VM of this environment; only the fleet's own VMs register here"
+                        )
+                    )
+                )
+            )
+            return
+        }
         let decision = await self.verifier.verify(registration, agentStaticKey: session.remoteStaticKey ?? [], nonce: nonce)
         let accepted: RegistrationVerifier<C>.Accepted
         switch decision {

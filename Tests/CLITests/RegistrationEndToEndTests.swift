@@ -110,7 +110,15 @@ import Glibc
             processes.append(controlPlane)
             try await Self.eventually("the control plane to listen", timeout: .seconds(30)) { FileManager.default.fileExists(atPath: portFile.path) }
             let cpPort = try String(contentsOf: portFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            let names = (0..<Self.agents).map { "dd-production-web-\($0)-1234abcd" }
+            // The fleet's own agent VM names: the control plane admits no others.
+            let rendered = try await CLITests.runOffPool(["render", fleetFile.path, "--format", "json"])
+            let environments = try #require(
+                (try JSONSerialization.jsonObject(with: Data(rendered.standardOutput.utf8)) as? [String: Any])?["environments"] as? [[String: Any]]
+            )
+            let names = (environments.first?["vms"] as? [[String: Any]] ?? []).filter { $0["pool"] as? String == "web" }.compactMap {
+                $0["name"] as? String
+            }
+            #expect(names.count == Self.agents)
             var agents: [Background] = []
             for (index, name) in names.enumerated() {
                 let agent = try Background(
@@ -125,7 +133,7 @@ import Glibc
                 agents.append(agent)
                 processes.append(agent)
             }
-            let http = HTTPTransport(timeout: .seconds(5))
+            let http = HTTPTransport(timeout: .seconds(30))
             func health() async throws -> [[String: Any]] {
                 let response = try await http.send(method: "GET", url: "http://127.0.0.1:\(cpPort)/health", headers: [], body: nil)
                 return (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["list"] as? [[String: Any]] ?? []

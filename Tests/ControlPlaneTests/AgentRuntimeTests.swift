@@ -34,7 +34,7 @@ import Testing
     func fatalAndRetryable() async throws {
         try await ControlPlaneFixture.with { fixture in
             var client = fixture.agent("dd-production-web-0-de1ea041")
-            client.http = HTTPTransport(timeout: .seconds(5))
+            client.http = HTTPTransport(timeout: .seconds(30))
             client.url = "ws://127.0.0.1:\(fixture.port)/no-such-path"
             let wrongPath = await #expect(throws: RegistrationClient.Failure.self) {
                 try await client.run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
@@ -42,7 +42,7 @@ import Testing
             #expect(wrongPath?.fatal == true && wrongPath?.description.contains("HTTP 404") == true, "\(String(describing: wrongPath))")
         }
         var unreachable = try await ControlPlaneFixture.unreachableAgent()
-        unreachable.http = HTTPTransport(timeout: .seconds(5))
+        unreachable.http = HTTPTransport(timeout: .seconds(30))
         let error = await #expect(throws: RegistrationClient.Failure.self) {
             try await unreachable.run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
         }
@@ -58,7 +58,7 @@ import Testing
                 connector: .none,
                 status: status,
                 heartbeatInterval: .zero,
-                http: HTTPTransport(timeout: .seconds(5)),
+                http: HTTPTransport(timeout: .seconds(30)),
                 clock: ContinuousClock(),
                 logger: Logger(label: "test.agent-service")
             )
@@ -85,7 +85,7 @@ import Testing
         }
         router.get("/computeMetadata/v1/instance/id") { _, _ in "5550123" }
         try await LoopbackServer.withRunning(router) { port in
-            let metadata = MetadataClient(host: "127.0.0.1:\(port)", http: HTTPTransport(timeout: .seconds(5)))
+            let metadata = MetadataClient(host: "127.0.0.1:\(port)", http: HTTPTransport(timeout: .seconds(30)))
             let variables = try await metadata.eeConfigVariables()
             #expect(variables["DD_VM_NAME"] == vm.name)
             #expect(variables["DD_REGISTER_URL"] == "wss://app.devopsdefender.com/register")

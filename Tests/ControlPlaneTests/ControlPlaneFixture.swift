@@ -34,7 +34,11 @@ struct ControlPlaneFixture: Sendable {
     var url: String { "ws://127.0.0.1:\(self.port)/register" }
 
     /// Runs `body` with everything up; `trustIntelOnly` makes the control plane pin Intel's root.
-    static func with(trustIntelOnly: Bool = false, _ body: @Sendable (ControlPlaneFixture) async throws -> Void) async throws {
+    static func with(
+        trustIntelOnly: Bool = false,
+        admits: @escaping @Sendable (String) -> Bool = { _ in true },
+        _ body: @Sendable (ControlPlaneFixture) async throws -> Void
+    ) async throws {
         let authority = try SimulatedTDXAuthority(notBefore: Date().addingTimeInterval(-86_400))
         let server = try EmulatorServer(cloudflare: .init())
         let configuration = try #require(server.cloudflare?.configuration)
@@ -52,7 +56,7 @@ struct ControlPlaneFixture: Sendable {
             let controlPlaneKey = Key()
             let commandKey = Curve25519.Signing.PrivateKey()
             let trust = trustIntelOnly ? TrustAnchor.intelSGXRootCA : try authority.trustAnchor
-            let handler = RegistrationHandler(
+            var handler = RegistrationHandler(
                 staticKey: controlPlaneKey,
                 quotes: SimulatedQuoteSource(authority: authority, mrTD: Self.mrTD),
                 verifier: RegistrationVerifier(
@@ -72,6 +76,7 @@ struct ControlPlaneFixture: Sendable {
                 commandKey: commandKey.publicKey,
                 logger: Logger(label: "test.control-plane")
             )
+            handler.admits = admits
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             let controlPlane = ControlPlaneServer(handler: handler, configuration: .init(host: "127.0.0.1", port: 0)) { port in
                 continuation.yield(port)

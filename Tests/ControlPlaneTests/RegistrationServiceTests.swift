@@ -249,4 +249,18 @@ import FoundationNetworking
             #expect(fixture.registry.snapshot().first?.record.heartbeats == 0)
         }
     }
+
+    @Test("an attested agent claiming a VM name outside the environment is refused, and nothing is provisioned")
+    func unknownVM() async throws {
+        let admits: @Sendable (String) -> Bool = { $0.hasPrefix("dd-production-web-") }
+        try await ControlPlaneFixture.with(admits: admits) { fixture in
+            let error = await #expect(throws: RegistrationClient.Failure.self) {
+                try await fixture.agent("dd-production-cp-ff1b95c2").run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            }
+            #expect(error?.fatal == true && error?.description.contains("unknown-vm") == true, "\(String(describing: error))")
+            #expect(fixture.server.journal.counts["cloudflare tunnels.create"] == nil)
+            try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            #expect(fixture.registry.snapshot().map(\.record.vm) == [Self.vm])
+        }
+    }
 }
