@@ -167,8 +167,12 @@ import Glibc
                 let stale = Set(list.filter { $0["stale"] as? Bool == true }.compactMap { $0["vm"] as? String })
                 return stale == [names[7]]
             }
+            agents[3].kill(SIGTERM)
+            try await Self.eventually("an agent to stop on SIGTERM", timeout: .seconds(20)) { !agents[3].process.isRunning }
+            #expect(agents[3].process.terminationStatus == 0, "\(agents[3].output.suffix(1000))")
             controlPlane.kill(SIGTERM)
             try await Self.eventually("the control plane to stop on SIGTERM", timeout: .seconds(20)) { !controlPlane.process.isRunning }
+            #expect(controlPlane.process.terminationStatus == 0, "\(controlPlane.output.suffix(1000))")
         }
     }
 }
