@@ -98,7 +98,7 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
             router: router,
             server: .http1WebSocketUpgrade(
                 webSocketRouter: router,
-                configuration: .init(maxFrameSize: WebSocketFrames.maximumSize, autoPing: .enabled(timePeriod: .seconds(30)))
+                configuration: .init(ws: .init(maxFrameSize: WebSocketFrames.maximumSize, autoPing: .enabled(timePeriod: .seconds(30))))
             ),
             configuration: .init(address: .hostname(self.configuration.host, port: port), serverName: "devopsdefender-control-plane"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
