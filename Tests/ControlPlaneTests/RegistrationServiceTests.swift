@@ -141,45 +141,70 @@ import FoundationNetworking
         }
     }
 
+    /// The agent's side of a registration run by hand on a raw WebSocket: message 1, the hello,
+    /// message 3 and the reply; then `then` gets the established session, the reply, the two
+    /// frames sent, and the socket to go on with.
+    static func handRegistration(
+        _ fixture: ControlPlaneFixture,
+        then:
+            @escaping @Sendable (
+                inout RegistrationHandshake, RegistrationMessage.Reply, (first: [UInt8], third: [UInt8]), HandSocket
+            ) async throws -> Void
+    ) async throws {
+        let agentKey = Curve25519.KeyAgreement.PrivateKey()
+        let quotes = SimulatedQuoteSource(authority: fixture.authority, mrTD: ControlPlaneFixture.mrTD)
+        try await WebSocketClient.connect(
+            url: fixture.url,
+            configuration: .init(maxFrameSize: 65_535, autoPing: .disabled),
+            logger: Logger(label: "test.by-hand")
+        ) { inbound, outbound, _ in
+            let socket = HandSocket(messages: inbound.messages(maxSize: 65_535).makeAsyncIterator(), outbound: outbound)
+            var session = try RegistrationHandshake(side: .agent, staticKey: agentKey)
+            let first = try session.start()
+            try await socket.send(first)
+            let hello = try session.readHello(try #require(try await socket.receive()))
+            let binding = ReportDataBinding.reportData(noiseStaticKey: Array(agentKey.publicKey.rawRepresentation), session: [UInt8](hello.nonce))
+            let third = try session.register(
+                .init(quote: Data(try await quotes.quote(reportData: binding)), vmName: Self.vm, instanceID: "1", specGeneration: "de1ea041")
+            )
+            try await socket.send(third)
+            let reply = try session.open(RegistrationMessage.Reply.self, try #require(try await socket.receive()))
+            try await then(&session, reply, (first, third), socket)
+        }
+    }
+
+    /// A raw registration socket: binary frames in and out.
+    final class HandSocket: @unchecked Sendable {
+        var messages: WebSocketInboundMessageStream.AsyncIterator
+        let outbound: WebSocketOutboundWriter
+
+        init(messages: WebSocketInboundMessageStream.AsyncIterator, outbound: WebSocketOutboundWriter) {
+            self.messages = messages
+            self.outbound = outbound
+        }
+
+        func receive() async throws -> [UInt8]? {
+            guard case .binary(let buffer)? = try await self.messages.next() else { return nil }
+            return Array(buffer.readableBytesView)
+        }
+
+        func send(_ bytes: [UInt8]) async throws { try await self.outbound.write(.binary(ByteBuffer(bytes: bytes))) }
+    }
+
     @Test("tampered ciphertext on the registered channel closes the connection")
     func tamperedCiphertext() async throws {
         try await ControlPlaneFixture.with { fixture in
             let outcome = Box((acks: 0, closed: false))
-            let agentKey = Curve25519.KeyAgreement.PrivateKey()
-            try await WebSocketClient.connect(
-                url: fixture.url,
-                configuration: .init(maxFrameSize: 65_535, autoPing: .disabled),
-                logger: Logger(label: "test.tamper")
-            ) {
-                inbound,
-                outbound,
-                _ in
-                var messages = inbound.messages(maxSize: 65_535).makeAsyncIterator()
-                func receive() async throws -> [UInt8]? {
-                    guard case .binary(let buffer)? = try await messages.next() else { return nil }
-                    return Array(buffer.readableBytesView)
-                }
-                var session = try RegistrationHandshake(side: .agent, staticKey: agentKey)
-                try await outbound.write(.binary(ByteBuffer(bytes: try session.start())))
-                let hello = try session.readHello(try #require(try await receive()))
-                let quotes = SimulatedQuoteSource(authority: fixture.authority, mrTD: ControlPlaneFixture.mrTD)
-                let binding = ReportDataBinding.reportData(noiseStaticKey: Array(agentKey.publicKey.rawRepresentation), session: [UInt8](hello.nonce))
-                let registration = RegistrationMessage.AgentRegistration(
-                    quote: Data(try await quotes.quote(reportData: binding)),
-                    vmName: Self.vm,
-                    instanceID: "1",
-                    specGeneration: "de1ea041"
-                )
-                try await outbound.write(.binary(ByteBuffer(bytes: try session.register(registration))))
-                guard case .bootstrap = try session.open(RegistrationMessage.Reply.self, try #require(try await receive())) else {
+            try await Self.handRegistration(fixture) { session, reply, _, socket in
+                guard case .bootstrap = reply else {
                     Issue.record("not accepted")
                     return
                 }
                 var frame = try session.seal(RegistrationMessage.Heartbeat(sequence: 0, status: "ready", workloads: []))
                 frame[frame.count / 2] ^= 0x01
-                try await outbound.write(.binary(ByteBuffer(bytes: frame)))
+                try await socket.send(frame)
                 var acks = 0
-                while try await receive() != nil { acks += 1 }
+                while try await socket.receive() != nil { acks += 1 }
                 outcome.value = (acks, true)
             }
             #expect(outcome.value.closed && outcome.value.acks == 0)
@@ -214,29 +239,9 @@ import FoundationNetworking
     func replayedRegistration() async throws {
         try await ControlPlaneFixture.with { fixture in
             let captured = Box<(first: [UInt8], third: [UInt8])?>(nil)
-            let agentKey = Curve25519.KeyAgreement.PrivateKey()
-            let quotes = SimulatedQuoteSource(authority: fixture.authority, mrTD: ControlPlaneFixture.mrTD)
-            try await WebSocketClient.connect(
-                url: fixture.url,
-                configuration: .init(maxFrameSize: 65_535, autoPing: .disabled),
-                logger: Logger(label: "test.replay")
-            ) {
-                inbound,
-                outbound,
-                _ in
-                var messages = inbound.messages(maxSize: 65_535).makeAsyncIterator()
-                var session = try RegistrationHandshake(side: .agent, staticKey: agentKey)
-                let first = try session.start()
-                try await outbound.write(.binary(ByteBuffer(bytes: first)))
-                guard case .binary(let helloFrame)? = try await messages.next() else { return }
-                let hello = try session.readHello(Array(helloFrame.readableBytesView))
-                let binding = ReportDataBinding.reportData(noiseStaticKey: Array(agentKey.publicKey.rawRepresentation), session: [UInt8](hello.nonce))
-                let third = try session.register(
-                    .init(quote: Data(try await quotes.quote(reportData: binding)), vmName: Self.vm, instanceID: "1", specGeneration: "de1ea041")
-                )
-                try await outbound.write(.binary(ByteBuffer(bytes: third)))
-                guard case .binary = try await messages.next() else { return }
-                captured.value = (first, third)
+            try await Self.handRegistration(fixture) { _, reply, frames, _ in
+                guard case .bootstrap = reply else { return }
+                captured.value = frames
             }
             let frames = try #require(captured.value)
             #expect(fixture.registry.snapshot().count == 1)
