@@ -118,7 +118,11 @@ public struct RegistrationClient: Sendable {
                 try await send(try session.register(registration))
                 switch try session.open(RegistrationMessage.Reply.self, try await receive()) {
                 case .refusal(let refusal):
-                    throw Failure(fatal: true, description: "registration refused (\(refusal.codes.joined(separator: ", "))): \(refusal.message)")
+                    // `already-registered` passes once the previous agent of this VM goes stale.
+                    throw Failure(
+                        fatal: refusal.codes != ["already-registered"],
+                        description: "registration refused (\(refusal.codes.joined(separator: ", "))): \(refusal.message)"
+                    )
                 case .bootstrap(let config):
                     try await onBootstrap(config)
                 }

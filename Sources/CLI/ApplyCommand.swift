@@ -135,6 +135,20 @@ struct ApplyCommand: AsyncParsableCommand {
                 Terminal.standardOutput.write("Apply cancelled; nothing was changed.\n")
                 throw ExitCode(1)
             }
+            // The answer may have come long after the observation: never act on a stale view.
+            if FleetSession.now() - observed.observedAt > PlannerOptions().maximumSnapshotAge {
+                let fresh = await session.observe(
+                    controlPlane: self.reconcile.controlPlaneURL,
+                    ingressCache: journal,
+                    ingressChecks: self.reconcile.ingressChecks
+                )
+                guard session.plan(fresh, settings: settings, inFlight: []).actions.map(\.id) == plan.actions.map(\.id),
+                    fresh.digest == observed.digest
+                else {
+                    Terminal.standardError.write("Refused: the clouds changed while waiting for approval; nothing was changed. Run apply again.\n")
+                    throw ExitCode(3)
+                }
+            }
         }
 
         let printer = ApplyProgressPrinter(total: plan.actions.count, live: Terminal.standardOutput.supportsColor)

@@ -25,6 +25,8 @@ public final class AgentRegistry<C: Clock>: AgentRegistryPort where C.Duration =
         public var lastSeen: C.Instant
         /// Wall time of the last heartbeat, in seconds since 1970.
         public var lastSeenWall: Int64
+        /// The Noise static key its quote bound.
+        public var staticKey: [UInt8] = []
     }
 
     /// The clock staleness is judged on.
@@ -42,7 +44,7 @@ public final class AgentRegistry<C: Clock>: AgentRegistryPort where C.Duration =
     }
 
     /// Records a registration (replacing an earlier one of the same VM).
-    public func register(vm: String, agentID: String, hostname: String, mrTD: String) {
+    public func register(vm: String, agentID: String, hostname: String, mrTD: String, staticKey: [UInt8] = []) {
         let now = self.clock.now
         let wall = self.wallClock()
         self.records.withLock {
@@ -55,7 +57,8 @@ public final class AgentRegistry<C: Clock>: AgentRegistryPort where C.Duration =
                 workloads: [],
                 heartbeats: 0,
                 lastSeen: now,
-                lastSeenWall: wall
+                lastSeenWall: wall,
+                staticKey: staticKey
             )
         }
     }
@@ -71,6 +74,12 @@ public final class AgentRegistry<C: Clock>: AgentRegistryPort where C.Duration =
             records[vm]?.lastSeen = now
             records[vm]?.lastSeenWall = wall
         }
+    }
+
+    /// One agent, with whether it is stale now.
+    public func agent(_ vm: String) -> (record: Record, stale: Bool)? {
+        let now = self.clock.now
+        return self.records.withLock { $0[vm] }.map { ($0, $0.lastSeen.duration(to: now) > self.staleAfter) }
     }
 
     /// Every agent, by VM name, with whether it is stale now.

@@ -67,32 +67,36 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
 
         guard let third = try await receive() else { throw ConnectionClosed(description: "the agent left during the handshake") }
         let registration = try session.readRegistration(third)
-        guard self.admits(registration.vmName) else {
-            self.logger.notice("registration refused: unknown VM", metadata: ["agent.vm": "\(registration.vmName)"])
-            try await send(
-                try session.seal(
-                    RegistrationMessage.Reply.refusal(
-                        .init(
-                            codes: ["unknown-vm"],
-                            message: "\(registration.vmName) is not an agent VM of this environment; only the fleet's own VMs register here"
-                        )
-                    )
-                )
-            )
-            return
-        }
-        let decision = await self.verifier.verify(registration, agentStaticKey: session.remoteStaticKey ?? [], nonce: nonce)
-        let accepted: RegistrationVerifier<C>.Accepted
-        switch decision {
-        case .accepted(let agent):
-            accepted = agent
-        case .refused(let refusal):
+        /// Sends the refusal (encrypted) and logs it; the connection then ends.
+        func refuse(_ refusal: RegistrationMessage.Refusal) async throws {
             self.logger.notice(
                 "registration refused",
                 metadata: ["agent.vm": "\(registration.vmName)", "refusal.codes": "\(refusal.codes.joined(separator: ","))"]
             )
             try await send(try session.seal(RegistrationMessage.Reply.refusal(refusal)))
-            return
+        }
+        guard self.admits(registration.vmName) else {
+            return try await refuse(
+                .init(
+                    codes: ["unknown-vm"],
+                    message: "\(registration.vmName) is not an agent VM of this environment; only the fleet's own VMs register here"
+                )
+            )
+        }
+        let accepted: RegistrationVerifier<C>.Accepted
+        switch await self.verifier.verify(registration, agentStaticKey: session.remoteStaticKey ?? [], nonce: nonce) {
+        case .accepted(let agent): accepted = agent
+        case .refused(let refusal): return try await refuse(refusal)
+        }
+        // A VM name held by a live agent with another key is not handed over: a second TD
+        // claiming a registered VM gets nothing until the first one goes stale.
+        if let current = self.registry.agent(accepted.vmName), !current.stale, current.record.staticKey != accepted.staticKey {
+            return try await refuse(
+                .init(
+                    codes: ["already-registered"],
+                    message: "\(accepted.vmName) is registered by a live agent with another key; it can register again once that agent is stale"
+                )
+            )
         }
         let tunnel = try await self.provisioner.provision(vm: accepted.vmName)
         let agentID = Self.agentID(vm: accepted.vmName, staticKey: accepted.staticKey)
@@ -108,7 +112,7 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
                 )
             )
         )
-        self.registry.register(vm: accepted.vmName, agentID: agentID, hostname: tunnel.hostname, mrTD: accepted.mrTD)
+        self.registry.register(vm: accepted.vmName, agentID: agentID, hostname: tunnel.hostname, mrTD: accepted.mrTD, staticKey: accepted.staticKey)
         self.logger.info("agent registered", metadata: ["agent.vm": "\(accepted.vmName)", "agent.id": "\(agentID)"])
 
         var sequence = -1

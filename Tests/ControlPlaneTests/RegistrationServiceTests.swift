@@ -268,4 +268,18 @@ import FoundationNetworking
             #expect(fixture.registry.snapshot().map(\.record.vm) == [Self.vm])
         }
     }
+
+    @Test("a second TD claiming a live agent's VM gets nothing until that agent goes stale")
+    func secondClaimant() async throws {
+        try await ControlPlaneFixture.with { fixture in
+            try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            let error = await #expect(throws: RegistrationClient.Failure.self) {
+                try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            }
+            #expect(error?.fatal == false && error?.description.contains("already-registered") == true, "\(String(describing: error))")
+            try await fixture.registryClock.sleep(for: .seconds(31))
+            try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            #expect(fixture.registry.snapshot().first?.stale == false)
+        }
+    }
 }

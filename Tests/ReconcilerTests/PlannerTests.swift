@@ -432,6 +432,43 @@ enum PlannerCases {
             let plan = F.plan(d, o)
             c.that(plan.isEmpty && plan.warnings.contains { $0.contains(o.vms[1].name) }, "\(plan.warnings)")
         },
+        row("a tunnel named like ours but with no VM, record or spec entry of ours (another fleet's) is never deleted") { c in
+            let d = try F.desired()
+            var o = F.converged(d)
+            o.tunnels.append(ObservedTunnel(id: "other", name: "dd-production-gpu-0-1a2b3c4d"))
+            o.tunnels.append(ObservedTunnel(id: "other-preview", name: "dd-pr-7-cp-1a2b3c4d"))
+            let plan = F.plan(d, o) { $0.previewScope = .exact }
+            c.that(plan.isEmpty, "untouched: \(plan.actions.map(\.id))")
+            c.that(plan.warnings.contains { $0.contains("2 tunnel(s) named like this fleet's") }, "\(plan.warnings)")
+        },
+        row("a rollout interrupted after its creates finishes its deletions without tripping the breaker") { c in
+            let old = try F.desired()
+            let next = try F.desired(replacing: [("image:\n      family: easyenclave-stable", "image:\n      family: easyenclave-next")])
+            var o = F.converged(old)
+            let fresh = F.converged(next)
+            o.vms += fresh.vms
+            o.tunnels += fresh.tunnels
+            o.dnsRecords = fresh.dnsRecords  // DNS already flipped to the new generation
+            let plan = F.plan(next, o)
+            c.that(plan.summary.create == 0 && plan.summary.delete == old.allVMs.count * 2, "old VMs and tunnels go: \(plan.summary)")
+            c.that(!plan.isRefused, "replacements are not mass deletions: \(plan.refusals)")
+            c.that(plan.actions.allSatisfy(\.isReplacement), "all replacements")
+        },
+        row("labels the spec does not manage (billing tools, goog-) are kept and never diffed") { c in
+            let d = try F.desired()
+            var o = F.converged(d)
+            o.vms[0].labels["goog-ops-agent"] = "v2"
+            o.vms[0].labels["billing"] = "team-a"
+            c.that(F.plan(d, o).isEmpty, "no diff")
+            o.vms[0].labels["tier"] = "hacked"
+            let plan = F.plan(d, o)
+            guard case .setLabels(_, _, let labels)? = plan.actions.first?.payload else {
+                c.that(false, "a label update")
+                return
+            }
+            c.that(labels["goog-ops-agent"] == "v2" && labels["billing"] == "team-a" && labels["tier"] == "production", "kept: \(labels)")
+            c.that(plan.actions[0].changes.map(\.field) == ["labels.tier"], "only the managed key shown")
+        },
         row("deterministic: shuffled observations give the same plan") { c in
             let d = try F.desired()
             let next = try F.desired(replacing: [("machineType: c3-standard-8", "machineType: c3-standard-16")])

@@ -187,7 +187,13 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
             )
         } catch let error as ProviderError where error.providerCode == "81057" {
             let existing = try await self.listDNSRecords(name: name, type: "CNAME")
-            guard let record = existing.first(where: { $0.content == content }) else { throw error }
+            guard var record = existing.first(where: { $0.content == content }) else { throw error }
+            // It already routes to our tunnel: take it over, with our ownership comment.
+            if record.comment != comment || record.proxied != true {
+                record.comment = comment
+                record.proxied = true
+                return try await self.updateDNSRecord(record)
+            }
             return record
         }
     }

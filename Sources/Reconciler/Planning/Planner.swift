@@ -47,6 +47,8 @@ private struct PlanBuilder {
     var tunnelOfTarget: [String: String] = [:]
     var desiredVMNames: Set<String> = []
     var refusals: [Plan.Refusal] = []
+    /// Deletions of duplicate records on managed names (counted by the circuit breaker).
+    var duplicateDeletes: [String] = []
     var warnings: [String] = []
 
     // Indexes of what is owned.
@@ -68,7 +70,7 @@ private struct PlanBuilder {
     mutating func build() -> Plan {
         self.index()
         for environment in self.desired.environments { self.converge(environment) }
-        let deletions = self.planDeletions()
+        let deletions = self.planDeletions() + self.duplicateDeletes
         self.refuse(deletions: deletions)
         let withheld = self.withholdIfUnsafe()
         self.checkAgents()
@@ -101,20 +103,40 @@ private struct PlanBuilder {
             self.ownedVMs[vm.name, default: []].append(vm)
             if let environment = vm.labels["dd-env"] { vmEnvironment[vm.name] = environment }
         }
+        var outOfScope = 0
+        var ownedTargets: [String: String] = [:]  // CNAME target of an owned record → its environment
+        for record in self.observed.dnsRecords {
+            let name = Normalization.dnsName(record.name)
+            self.recordsByName[name, default: []].append(record)
+            if let environment = self.marks.environment(of: record) {
+                self.recordEnvironment[record.id] = environment
+                ownedTargets[Normalization.dnsName(record.content)] = environment
+            }
+        }
+        var desiredTunnelEnvironment: [String: String] = [:]
+        for environment in self.desired.environments {
+            for tunnel in environment.tunnels { desiredTunnelEnvironment[tunnel.name] = environment.name }
+        }
+        // Tunnels carry no labels: one is the fleet's only with proof — the spec wants it, an
+        // owned VM has its name, or an owned DNS record points at it. A tunnel that merely looks
+        // like ours (another fleet with the same prefix) is left alone.
         let known = self.desiredEnvironments.union(vmEnvironment.values)
+        var lookalikes: [String] = []
         for tunnel in self.observed.tunnels {
-            guard let environment = vmEnvironment[tunnel.name] ?? self.marks.environment(ofTunnel: tunnel.name, environments: known) else {
+            let target = Normalization.tunnelTarget(tunnel.id)
+            guard let environment = desiredTunnelEnvironment[tunnel.name] ?? vmEnvironment[tunnel.name] ?? ownedTargets[target] else {
+                if self.marks.environment(ofTunnel: tunnel.name, environments: known) != nil { lookalikes.append(tunnel.name) }
                 continue
             }
             self.ownedTunnels[tunnel.name] = tunnel
             self.tunnelEnvironment[tunnel.name] = environment
-            self.tunnelOfTarget[Normalization.tunnelTarget(tunnel.id)] = tunnel.name
+            self.tunnelOfTarget[target] = tunnel.name
         }
-        var outOfScope = 0
-        for record in self.observed.dnsRecords {
-            let name = Normalization.dnsName(record.name)
-            self.recordsByName[name, default: []].append(record)
-            if let environment = self.marks.environment(of: record) { self.recordEnvironment[record.id] = environment }
+        if !lookalikes.isEmpty {
+            self.warnings.append(
+                "left alone: \(lookalikes.count) tunnel(s) named like this fleet's but with no VM, DNS record or spec entry of it "
+                    + "(another fleet with the same prefix?), first: \(lookalikes.sorted()[0]); delete them by hand if they are leftovers"
+            )
         }
         let ownedEnvironments =
             self.ownedVMs.values.flatMap { $0.compactMap { $0.labels["dd-env"] } } + self.tunnelEnvironment.values.map { $0 }
@@ -185,15 +207,16 @@ private struct PlanBuilder {
             )
             return
         }
+        // Managed labels: the spec's keys and every `dd-` key (except the writer's). Others —
+        // billing tools, `goog-` labels — are kept as they are, never diffed.
         let wantedLabels = Normalization.labels(vm.labels)
         let haveLabels = Normalization.labels(current.labels)
-        if wantedLabels != haveLabels {
-            let keys = Set(wantedLabels.keys).union(haveLabels.keys).sorted()
-            let changes = keys.compactMap { key -> PlanAction.Change? in
-                wantedLabels[key] == haveLabels[key] ? nil : .init(field: "labels.\(key)", before: haveLabels[key], after: wantedLabels[key])
-            }
-            var labels = wantedLabels
-            for key in Normalization.writerLabels { labels[key] = current.labels[key] }
+        let managed = Set(wantedLabels.keys).union(haveLabels.keys.filter { $0.hasPrefix("dd-") })
+        let drifted = managed.filter { wantedLabels[$0] != haveLabels[$0] }.sorted()
+        if !drifted.isEmpty {
+            let changes = drifted.map { key in PlanAction.Change(field: "labels.\(key)", before: haveLabels[key], after: wantedLabels[key]) }
+            var labels = current.labels.filter { !managed.contains($0.key) }
+            for (key, value) in wantedLabels { labels[key] = value }
             self.add(
                 PlanAction(
                     .update,
@@ -348,7 +371,9 @@ private struct PlanBuilder {
                 payload: .deleteDNS(id: duplicate.id, name: name)
             )
             action.id += " (\(duplicate.id))"
+            guard self.inScope(self.recordEnvironment[duplicate.id] ?? environment), !self.options.inFlight.contains(name) else { continue }
             self.actions[action.id] = action
+            self.duplicateDeletes.append(action.id)
         }
         var changes: [PlanAction.Change] = []
         let content = Normalization.dnsName(keep.content)
@@ -406,7 +431,8 @@ private struct PlanBuilder {
                     continue
                 }
                 vmDeletes.append(vm)
-                oldByPool["\(environment)/\(vm.labels["dd-pool"] ?? "?")", default: []].append(vm)
+                // A stray copy of a wanted VM is a duplicate, not a predecessor.
+                if desiredVMs[name] == nil { oldByPool["\(environment)/\(vm.labels["dd-pool"] ?? "?")", default: []].append(vm) }
             }
         }
         // Replacement pairs: new VM chains each old VM waits for.
@@ -416,17 +442,18 @@ private struct PlanBuilder {
         for environment in self.desired.environments {
             let pools = Dictionary(grouping: environment.vms, by: \.pool)
             for (pool, vms) in pools {
-                let old = (oldByPool["\(environment.name)/\(pool)"] ?? []).sorted { $0.name < $1.name }
+                // Predecessors: owned VMs of this pool from another generation (`dd-spec`). As
+                // many as the pool has slots are replacements — whether or not their successors
+                // are created in this run (a rollout interrupted after its creates) — the rest,
+                // and same-generation extras (a lowered count), are plain deletions.
+                let spec = vms.first?.labels["dd-spec"]
+                let old = (oldByPool["\(environment.name)/\(pool)"] ?? []).filter { $0.labels["dd-spec"] != spec }.sorted { $0.name < $1.name }
+                for vm in old.prefix(vms.count) { replaced.insert(vm.name) }
                 let new = vms.filter { self.actions[PlanAction.id(.create, .vm, $0.name)] != nil }.sorted { $0.slot < $1.slot }
                 guard !old.isEmpty, !new.isEmpty else { continue }
                 let chains = new.map { self.chainOfVM[$0.name, default: []].sorted() }
                 for (index, vm) in old.enumerated() {
-                    if index < new.count {
-                        waitsFor[vm.name] = chains[index]
-                        replaced.insert(vm.name)
-                    } else {
-                        waitsFor[vm.name] = chains.flatMap { $0 }
-                    }
+                    waitsFor[vm.name] = index < new.count ? chains[index] : chains.flatMap { $0 }
                 }
                 let surge = max(self.options.maxSurge, 1)
                 for index in new.indices where index >= surge && index - surge < old.count {
