@@ -192,7 +192,7 @@ struct ReconcileBenchmark {
     }
 
     /// The API responses for a world where every even VM is converged, with drift: every 50th
-    /// converged VM has a foreign label, every 40th record points elsewhere, every 60th tunnel
+    /// converged VM has a managed label changed, every 40th record points elsewhere, every 60th tunnel
     /// has lost its ingress, and 100 VMs of a removed pool linger with their tunnels and records.
     static func observedJSON(_ desired: DesiredState) throws -> ObservedDocuments {
         var zones: [String: [[String: Any]]] = [:]
@@ -215,7 +215,7 @@ struct ReconcileBenchmark {
         }
         for (index, (vm, tunnel)) in (converged + orphans).enumerated() {
             var labels = vm.labels
-            if index % 50 == 7 { labels["owner"] = "someone" }
+            if index % 50 == 7 { labels["team"] = "someone" }  // a label the spec manages
             zones["zones/\(vm.zone)", default: []].append([
                 "kind": "compute#instance", "id": String(1_000_000 + index), "name": vm.name,
                 "zone": "https://www.googleapis.com/compute/v1/projects/bench-project/zones/\(vm.zone)",
