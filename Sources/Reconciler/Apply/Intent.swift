@@ -35,6 +35,24 @@ public struct Intent: Sendable, Hashable {
         self.startedAt = startedAt
     }
 
+    /// What `begin` records for `actionID`, given what the journal holds for it: a pending intent
+    /// is resumed (same idempotency key, one more attempt); otherwise a fresh one starts.
+    public static func begin(after existing: Intent?, actionID: String, resource: String, now: Int64) -> (intent: Intent, resumed: Bool) {
+        if var intent = existing, intent.state == .pending {
+            intent.attempts += 1
+            return (intent, true)
+        }
+        let intent = Intent(
+            actionID: actionID,
+            resource: resource,
+            idempotencyKey: IdempotencyKey.make(),
+            state: .pending,
+            attempts: 1,
+            startedAt: now
+        )
+        return (intent, false)
+    }
+
     /// True for an intent to create something.
     public var isCreate: Bool { self.actionID.hasPrefix("create ") }
     /// True for an intent to delete something.

@@ -9,19 +9,7 @@ public final class MemoryJournal: IntentJournal {
 
     public func begin(actionID: String, resource: String, now: Int64) throws(JournalError) -> Intent {
         self.intents.withLock { intents in
-            if var intent = intents[actionID], intent.state == .pending {
-                intent.attempts += 1
-                intents[actionID] = intent
-                return intent
-            }
-            let intent = Intent(
-                actionID: actionID,
-                resource: resource,
-                idempotencyKey: IdempotencyKey.make(),
-                state: .pending,
-                attempts: 1,
-                startedAt: now
-            )
+            let intent = Intent.begin(after: intents[actionID], actionID: actionID, resource: resource, now: now).intent
             intents[actionID] = intent
             return intent
         }

@@ -61,30 +61,22 @@ public final class SQLiteJournal: IntentJournal {
                 [actionID],
                 path: self.path
             ).first
-            if var intent = existing, intent.state == .pending {
-                intent.attempts += 1
+            let (intent, resumed) = Intent.begin(after: existing, actionID: actionID, resource: resource, now: now)
+            if resumed {
                 try Self.execute(
                     handle,
                     "UPDATE intents SET attempts = ?2 WHERE action_id = ?1",
                     [actionID, String(intent.attempts)],
                     path: self.path
                 )
-                return intent
+            } else {
+                try Self.execute(
+                    handle,
+                    "INSERT OR REPLACE INTO intents (action_id, resource, idempotency_key, state, attempts, started_at) VALUES (?1, ?2, ?3, 'pending', 1, ?4)",
+                    [actionID, resource, intent.idempotencyKey, String(now)],
+                    path: self.path
+                )
             }
-            let intent = Intent(
-                actionID: actionID,
-                resource: resource,
-                idempotencyKey: IdempotencyKey.make(),
-                state: .pending,
-                attempts: 1,
-                startedAt: now
-            )
-            try Self.execute(
-                handle,
-                "INSERT OR REPLACE INTO intents (action_id, resource, idempotency_key, state, attempts, started_at) VALUES (?1, ?2, ?3, 'pending', 1, ?4)",
-                [actionID, resource, intent.idempotencyKey, String(now)],
-                path: self.path
-            )
             return intent
         }
     }
