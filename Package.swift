@@ -227,7 +227,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistrationTests",
-            dependencies: ["Registration", "Attestation", "Noise", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Registration", "Attestation", "Noise", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -255,6 +255,7 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "TestSupport", "CLI", "Attestation", "Emulators", "Reconciler", "ProviderSupport", "GCEProvider", "CloudflareProvider",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

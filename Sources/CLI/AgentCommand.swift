@@ -16,11 +16,13 @@ struct AgentCommand: AsyncParsableCommand {
         commandName: "agent",
         abstract: "Run the agent on a fleet VM: register with the control plane, run the tunnel connector, heartbeat.",
         discussion: """
-            Configuration comes from flags, then the environment (DD_REGISTER_URL, DD_VM_NAME), \
-            then the GCE metadata server: the `ee-config` attribute the VM booted with (its \
-            devopsdefender workload's DD_REGISTER_URL and DD_VM_NAME) and the instance id. \
-            The control plane must prove its measurements too: give the fleet file (its \
-            attestation policy) or --cp-mrtd.
+            Configuration comes from flags, then the environment (DD_REGISTER_URL, DD_VM_NAME, \
+            DD_CP_POLICY), then the GCE metadata server: the `ee-config` attribute the VM booted \
+            with (its devopsdefender workload's DD_REGISTER_URL, DD_VM_NAME and DD_CP_POLICY) \
+            and the instance id. The control plane must prove its measurements too: its quote \
+            must meet --fleet FILE's attestation policy, else the MRTDs of --cp-mrtd, else \
+            DD_CP_POLICY (the fleet's attestation.policy as JSON, which the boot config the \
+            reconciler renders carries). A fleet VM therefore needs no flags but its connector.
 
             Registration retries with exponential backoff capped at 60 s; a refusal or a \
             control plane that fails attestation stops the agent (exit 1). Local /health \
@@ -95,8 +97,8 @@ struct AgentCommand: AsyncParsableCommand {
         let service: AgentService<ContinuousClock>
         let status: AgentStatus
         do {
-            let policy = try self.controlPlanePolicy()
             let identity = try await self.identity(http: http)
+            let policy = identity.controlPlanePolicy
             status = AgentStatus(vm: identity.vmName)
             let client = RegistrationClient(
                 url: identity.registerURL,
@@ -155,8 +157,9 @@ struct AgentCommand: AsyncParsableCommand {
         }
     }
 
-    /// The policy the control plane's quote must meet.
-    func controlPlanePolicy() throws -> AttestationPolicy {
+    /// The policy the control plane's quote must meet when given by flags: --fleet, else
+    /// --cp-mrtd; nil when neither is given.
+    func flaggedControlPlanePolicy() throws -> AttestationPolicy? {
         if let fleet = self.fleet {
             let loaded = try LoadedFleet.load(fleet, options: self.input)
             guard let resolved = loaded.result.fleet else {
@@ -164,9 +167,7 @@ struct AgentCommand: AsyncParsableCommand {
             }
             return AttestationPolicy(spec: resolved.spec.attestation)
         }
-        guard !self.cpMrtd.isEmpty else {
-            throw Failure(description: "the agent must know what the control plane may run: pass --fleet FILE or --cp-mrtd HEX")
-        }
+        guard !self.cpMrtd.isEmpty else { return nil }
         let measurements = try self.cpMrtd.map { text -> [UInt8] in
             guard let bytes = Hex.decode(text), bytes.count == 48 else { throw Failure(description: "--cp-mrtd must be 96 hex characters") }
             return bytes
@@ -178,26 +179,55 @@ struct AgentCommand: AsyncParsableCommand {
         var registerURL: String
         var vmName: String
         var instanceID: String
+        var controlPlanePolicy: AttestationPolicy
     }
 
-    /// Flags, then environment, then the metadata server.
+    /// Flags, then environment, then the metadata server (asked only for what is still missing).
     func identity(http: any HTTPSending) async throws -> Identity {
         let environment = ProcessInfo.processInfo.environment
         var registerURL = self.registerURL ?? environment["DD_REGISTER_URL"]
         var vmName = self.vmName ?? environment["DD_VM_NAME"]
         var instanceID = self.instanceID
-        if registerURL == nil || vmName == nil || instanceID == nil {
+        let flaggedPolicy = try self.flaggedControlPlanePolicy()
+        var policyText = environment["DD_CP_POLICY"].map { (text: $0, source: "the DD_CP_POLICY environment variable") }
+        let needsPolicy = flaggedPolicy == nil && policyText == nil
+        if registerURL == nil || vmName == nil || instanceID == nil || needsPolicy {
             let metadata = MetadataClient(host: self.metadataHost, http: http)
-            if registerURL == nil || vmName == nil {
-                let variables = try await metadata.eeConfigVariables()
-                registerURL = registerURL ?? variables["DD_REGISTER_URL"]
-                vmName = vmName ?? variables["DD_VM_NAME"]
+            do {
+                if registerURL == nil || vmName == nil || needsPolicy {
+                    let variables = try await metadata.eeConfigVariables()
+                    registerURL = registerURL ?? variables["DD_REGISTER_URL"]
+                    vmName = vmName ?? variables["DD_VM_NAME"]
+                    if needsPolicy {
+                        policyText = variables["DD_CP_POLICY"].map { (text: $0, source: "DD_CP_POLICY in the ee-config metadata") }
+                    }
+                }
+                if instanceID == nil { instanceID = try await metadata.get("instance/id") }
+            } catch {
+                let missing = [
+                    registerURL == nil ? "--register-url" : nil, vmName == nil ? "--vm-name" : nil,
+                    instanceID == nil ? "--instance-id" : nil, needsPolicy ? "--fleet or --cp-mrtd (or DD_CP_POLICY)" : nil,
+                ].compactMap { $0 }
+                throw Failure(
+                    description:
+                        "not on a fleet VM? The metadata server \(self.metadataHost) could not supply the configuration (\(error)); pass \(missing.joined(separator: ", "))"
+                )
             }
-            if instanceID == nil { instanceID = try await metadata.get("instance/id") }
         }
         guard let registerURL, let vmName, let instanceID else {
             throw Failure(description: "no register URL or VM name: pass --register-url and --vm-name, or run on a fleet VM")
         }
-        return Identity(registerURL: registerURL, vmName: vmName, instanceID: instanceID)
+        let policy: AttestationPolicy
+        if let flaggedPolicy {
+            policy = flaggedPolicy
+        } else if let policyText {
+            policy = AttestationPolicy(spec: try AttestationPolicySpec.parse(policyText.text, source: policyText.source))
+        } else {
+            throw Failure(
+                description:
+                    "the agent must know what the control plane may run: pass --fleet FILE or --cp-mrtd HEX, or set DD_CP_POLICY (the fleet's attestation.policy as JSON)"
+            )
+        }
+        return Identity(registerURL: registerURL, vmName: vmName, instanceID: instanceID, controlPlanePolicy: policy)
     }
 }

@@ -49,12 +49,39 @@ struct ControlPlaneCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the bound port to this file once listening.", valueName: "file"))
     var portFile: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Quotes made at once for registrations and /cp/attest; callers beyond it wait in --quote-queue.",
+            valueName: "count"
+        )
+    )
+    var quoteConcurrency = 8
+
+    @Option(
+        help: ArgumentHelp(
+            "Callers that may wait for a quote; beyond it a registration is closed with 1013 and /cp/attest answers 503 (retry later).",
+            valueName: "count"
+        )
+    )
+    var quoteQueue = 256
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a registration may take from connecting to its answer; a connection still handshaking then is closed.",
+            valueName: "seconds"
+        )
+    )
+    var handshakeTimeout = 30
+
     @OptionGroup var quotes: QuoteSourceOptions
     @OptionGroup var endpoints: CloudEndpointOptions
     @OptionGroup var input: FleetInputOptions
 
     func validate() throws {
         guard self.staleAfter > 0 else { throw ValidationError("--stale-after must be positive") }
+        guard self.quoteConcurrency > 0 else { throw ValidationError("--quote-concurrency must be at least 1") }
+        guard self.quoteQueue >= 0 else { throw ValidationError("--quote-queue must be 0 or more") }
+        guard self.handshakeTimeout > 0 else { throw ValidationError("--handshake-timeout must be positive") }
         guard Self.address(self.listen) != nil else { throw ValidationError("--listen must be host:port, like 0.0.0.0:8080") }
     }
 
@@ -130,9 +157,13 @@ struct ControlPlaneCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         handler.admits = { agentVMs.contains($0) }
+        handler.quoting = AdmissionGate(limit: self.quoteConcurrency, queueLimit: self.quoteQueue)
         guard let address = Self.address(self.listen) else { throw ExitCode(1) }
         let portFile = self.portFile
-        let server = ControlPlaneServer(handler: handler, configuration: .init(host: address.host, port: address.port)) { port in
+        let server = ControlPlaneServer(
+            handler: handler,
+            configuration: .init(host: address.host, port: address.port, handshakeTimeout: .seconds(self.handshakeTimeout))
+        ) { port in
             if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile)) }
             Terminal.standardError.write("control plane listening on \(address.host):\(port) (environment \(self.env))\n")
         }

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOWebSocket
 import Registration
 import ServiceLifecycle
 
@@ -20,11 +21,16 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         public var host: String = "127.0.0.1"
         /// The port (0 picks a free one).
         public var port: Int = 8080
+        /// How long a registration may take from the WebSocket upgrade to the bootstrap reply (or
+        /// refusal); a connection still handshaking then is closed, so unfinished handshakes do
+        /// not hold connections open.
+        public var handshakeTimeout: Duration = .seconds(30)
 
         /// Creates a configuration.
-        public init(host: String = "127.0.0.1", port: Int = 8080) {
+        public init(host: String = "127.0.0.1", port: Int = 8080, handshakeTimeout: Duration = .seconds(30)) {
             self.host = host
             self.port = port
+            self.handshakeTimeout = handshakeTimeout
         }
     }
 
@@ -34,11 +40,19 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
     public var configuration: Configuration
     /// Called with the bound port once listening.
     public var onRunning: @Sendable (Int) async -> Void
+    /// The clock handshake deadlines run on.
+    public var deadlineClock: any Clock<Duration>
 
     /// Creates the server.
-    public init(handler: RegistrationHandler<C>, configuration: Configuration, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
+    public init(
+        handler: RegistrationHandler<C>,
+        configuration: Configuration,
+        deadlineClock: any Clock<Duration> = ContinuousClock(),
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
         self.handler = handler
         self.configuration = configuration
+        self.deadlineClock = deadlineClock
         self.onRunning = onRunning
     }
 
@@ -50,6 +64,8 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
     public func application() -> some ApplicationProtocol {
         let router = Router(context: BasicWebSocketRequestContext.self)
         let handler = self.handler
+        let deadlineClock = self.deadlineClock
+        let handshakeTimeout = self.configuration.handshakeTimeout
         router.get("/health") { _, _ -> Response in
             let agents = handler.registry.snapshot()
             let body: [String: Any] = [
@@ -72,7 +88,14 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
                 return Self.json(.badRequest, ["error": "give the nonce as 64 hex characters: /cp/attest?nonce=<32 bytes hex>"])
             }
             let staticKey = Array(handler.staticKey.publicKey.rawRepresentation)
-            let quote = try await handler.quotes.quote(reportData: ReportDataBinding.reportData(noiseStaticKey: staticKey, session: nonce))
+            let quote: [UInt8]
+            do {
+                quote = try await handler.quote(nonce: nonce).quote
+            } catch let busy as AdmissionGate.Busy {
+                var response = Self.json(.serviceUnavailable, ["error": "the control plane is \(busy.description)"])
+                response.headers[.retryAfter] = "1"
+                return response
+            }
             return Self.json(
                 .ok,
                 ["quote": Data(quote).base64EncodedString(), "noiseStaticKey": Data(staticKey).base64EncodedString(), "nonce": String(hex)]
@@ -82,11 +105,23 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
             .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             var frames = WebSocketFrames(inbound)
+            let logger = context.logger
+            let deadline = Task {
+                try await deadlineClock.sleep(for: handshakeTimeout)
+                logger.notice("registration handshake timed out; closing", metadata: ["timeout": "\(handshakeTimeout)"])
+                try await outbound.close(.policyViolation, reason: "registration did not complete in time")
+            }
+            defer { deadline.cancel() }
             do {
                 try await handler.handle(
                     receive: { try await frames.next() },
-                    send: { try await outbound.write(.binary(ByteBuffer(bytes: $0))) }
+                    send: { try await outbound.write(.binary(ByteBuffer(bytes: $0))) },
+                    answered: { deadline.cancel() }
                 )
+            } catch let busy as AdmissionGate.Busy {
+                // 1013 "try again later": the agent backs off and registers again.
+                context.logger.notice("registration refused for now", metadata: ["reason": "\(busy)"])
+                try? await outbound.close(.unknown(1013), reason: "busy, retry later")
             } catch {
                 // Returning closes this connection only; the server goes on serving the others.
                 context.logger.notice("registration connection closed", metadata: ["error": "\(error)"])

@@ -27,6 +27,9 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
     /// refused (`unknown-vm`) before anything is provisioned — an attested TD cannot claim
     /// another VM's tunnel (the control plane's own, say).
     public var admits: @Sendable (String) -> Bool = { _ in true }
+    /// Bounds the quoting an unauthenticated caller can start (a registration's second message,
+    /// `/cp/attest`): a caller beyond it is refused with ``AdmissionGate/Busy`` and retries later.
+    public var quoting = AdmissionGate(limit: 8, queueLimit: 256)
 
     /// Creates a handler.
     public init(
@@ -54,15 +57,19 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
     }
 
     /// Runs one connection: `receive` returns the next binary frame (nil when the peer left),
-    /// `send` writes one. Returns when the agent disconnects; throws on a protocol violation.
-    public func handle(receive: () async throws -> [UInt8]?, send: ([UInt8]) async throws -> Void) async throws {
+    /// `send` writes one; `answered` runs once the agent has its answer (bootstrap or refusal),
+    /// which ends the handshake's deadline. Returns when the agent disconnects; throws on a
+    /// protocol violation.
+    public func handle(
+        receive: () async throws -> [UInt8]?,
+        send: ([UInt8]) async throws -> Void,
+        answered: () -> Void = {}
+    ) async throws {
         var session = try RegistrationHandshake(side: .controlPlane, staticKey: self.staticKey)
         guard let first = try await receive() else { return }
         try session.readStart(first)
 
-        let nonce = self.verifier.nonces.issue()
-        let binding = ReportDataBinding.reportData(noiseStaticKey: Array(self.staticKey.publicKey.rawRepresentation), session: nonce)
-        let quote = try await self.quotes.quote(reportData: binding)
+        let (nonce, quote) = try await self.quote()
         try await send(try session.hello(RegistrationMessage.ControlPlaneHello(nonce: Data(nonce), quote: Data(quote))))
 
         guard let third = try await receive() else { throw ConnectionClosed(description: "the agent left during the handshake") }
@@ -74,6 +81,7 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
                 metadata: ["agent.vm": "\(registration.vmName)", "refusal.codes": "\(refusal.codes.joined(separator: ","))"]
             )
             try await send(try session.seal(RegistrationMessage.Reply.refusal(refusal)))
+            answered()
         }
         guard self.admits(registration.vmName) else {
             return try await refuse(
@@ -112,6 +120,7 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
                 )
             )
         )
+        answered()
         self.registry.register(vm: accepted.vmName, agentID: agentID, hostname: tunnel.hostname, mrTD: accepted.mrTD, staticKey: accepted.staticKey)
         self.logger.info("agent registered", metadata: ["agent.vm": "\(accepted.vmName)", "agent.id": "\(agentID)"])
 
@@ -124,6 +133,16 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
             sequence = heartbeat.sequence
             self.registry.heartbeat(vm: accepted.vmName, status: heartbeat.status, workloads: heartbeat.workloads)
             try await send(try session.seal(RegistrationMessage.HeartbeatAck(sequence: heartbeat.sequence)))
+        }
+    }
+
+    /// A fresh nonce and this control plane's quote binding its static key and that nonce, both
+    /// made only once the quoting gate admits the caller (so a flood issues no unbounded nonces).
+    public func quote(nonce given: [UInt8]? = nil) async throws -> (nonce: [UInt8], quote: [UInt8]) {
+        try await self.quoting.run {
+            let nonce = given ?? self.verifier.nonces.issue()
+            let binding = ReportDataBinding.reportData(noiseStaticKey: Array(self.staticKey.publicKey.rawRepresentation), session: nonce)
+            return (nonce, try await self.quotes.quote(reportData: binding))
         }
     }
 

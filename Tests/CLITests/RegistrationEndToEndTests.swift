@@ -1,6 +1,7 @@
 import CloudflareProvider
 import Emulators
 import Foundation
+import Hummingbird
 import ProviderSupport
 import TestSupport
 import Testing
@@ -12,6 +13,9 @@ import Glibc
 /// A control plane and 20 agents as separate `devopsdefender` processes against the Cloudflare
 /// emulator: every agent attests (simulated TDX) and registers, gets its tunnel and DNS record,
 /// connects its stand-in connector and heartbeats; a killed agent turns stale after the timeout.
+/// Two of the agents are configured as on a fleet VM: from a metadata server serving the
+/// `ee-config` the reconciler rendered for their VM (name, control-plane policy) and an instance
+/// id, with no fleet file.
 @Suite struct RegistrationEndToEndTests {
     static let agents = 20
     static let mrtd = String(repeating: "ab", count: 48)
@@ -74,6 +78,25 @@ import Glibc
         var description: String
     }
 
+    /// A stand-in GCE metadata server for one VM, serving its rendered `ee-config` and its
+    /// instance id until the returned task is cancelled.
+    static func metadataServer(eeConfig: String, instanceID: String) async throws -> (port: Int, task: Task<Void, any Error>) {
+        let router = Router()
+        router.get("/computeMetadata/v1/instance/attributes/ee-config") { _, _ in eeConfig }
+        router.get("/computeMetadata/v1/instance/id") { _, _ in instanceID }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let task = Task {
+            defer { continuation.finish() }
+            try await LoopbackServer.withRunning(router) { port in
+                continuation.yield(port)
+                try await Task.sleep(for: .seconds(3_600))
+            }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw TimedOut(description: "the metadata stand-in did not start") }
+        return (port, task)
+    }
+
     @Test("20 agent processes attest and register with a control-plane process; a killed agent turns stale")
     func twentyAgents() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-e2e-\(UUID().uuidString)")
@@ -115,17 +138,27 @@ import Glibc
             let environments = try #require(
                 (try JSONSerialization.jsonObject(with: Data(rendered.standardOutput.utf8)) as? [String: Any])?["environments"] as? [[String: Any]]
             )
-            let names = (environments.first?["vms"] as? [[String: Any]] ?? []).filter { $0["pool"] as? String == "web" }.compactMap {
-                $0["name"] as? String
-            }
+            let vms = (environments.first?["vms"] as? [[String: Any]] ?? []).filter { $0["pool"] as? String == "web" }
+            let names = vms.compactMap { $0["name"] as? String }
             #expect(names.count == Self.agents)
+            // Agents 0 and 1 boot like fleet VMs: everything but the local register URL from the
+            // metadata server (the ee-config rendered for their VM), no fleet file.
+            var metadataServers: [(port: Int, task: Task<Void, any Error>)] = []
+            defer { for server in metadataServers { server.task.cancel() } }
+            for (index, vm) in vms.prefix(2).enumerated() {
+                let eeConfig = try #require((vm["metadata"] as? [String: Any])?["ee-config"] as? String)
+                #expect(eeConfig.contains("DD_CP_POLICY="), "the boot config tells the agent what the control plane must run")
+                metadataServers.append(try await Self.metadataServer(eeConfig: eeConfig, instanceID: String(1000 + index)))
+            }
             var agents: [Background] = []
             for (index, name) in names.enumerated() {
+                let configuration =
+                    index < metadataServers.count
+                    ? ["--metadata-host", "127.0.0.1:\(metadataServers[index].port)"]
+                    : ["--fleet", fleetFile.path, "--vm-name", name, "--instance-id", String(1000 + index)]
                 let agent = try Background(
-                    [
-                        "agent", "--fleet", fleetFile.path, "--register-url", "ws://127.0.0.1:\(cpPort)/register", "--vm-name", name,
-                        "--instance-id", String(1000 + index), "--heartbeat", "1", "--health-listen", "127.0.0.1:0", "--connector", "emulator",
-                        "--connector-emulator", base,
+                    ["agent", "--register-url", "ws://127.0.0.1:\(cpPort)/register"] + configuration + [
+                        "--heartbeat", "1", "--health-listen", "127.0.0.1:0", "--connector", "emulator", "--connector-emulator", base,
                     ] + simulated,
                     environment: [:],
                     log: directory.appendingPathComponent("agent-\(index).log")

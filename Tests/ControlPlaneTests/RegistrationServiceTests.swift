@@ -110,6 +110,25 @@ import FoundationNetworking
         return result.value
     }
 
+    @Test(
+        "a handshake that stalls (silent after the upgrade, or after the control plane's hello) is closed at its deadline; a registered agent is not"
+    )
+    func handshakeDeadline() async throws {
+        try await ControlPlaneFixture.with(handshakeTimeout: .milliseconds(300)) { fixture in
+            let silent = try await Self.rawConnection(fixture) { _ in }
+            #expect(silent.closed && silent.answered == 0)
+            let stalled = try await Self.rawConnection(fixture) { outbound in
+                var session = try RegistrationHandshake(side: .agent, staticKey: Curve25519.KeyAgreement.PrivateKey())
+                try await outbound.write(.binary(ByteBuffer(bytes: try session.start())))
+            }
+            #expect(stalled.closed && stalled.answered == 1, "the hello came, then the connection was closed")
+            #expect(try await fixture.cloudflare.listTunnels().isEmpty)
+            // Heartbeats for well past the deadline: the deadline ended with the bootstrap reply.
+            try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .milliseconds(150), heartbeats: 5) { _ in }
+            #expect(fixture.registry.snapshot().first?.record.heartbeats == 5)
+        }
+    }
+
     @Test("garbage and oversized frames close that connection only; the server keeps serving others")
     func hostileFrames() async throws {
         try await ControlPlaneFixture.with { fixture in

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Noise
 import Registration
+import TestSupport
 import Testing
 
 /// The registration exchange end to end in one process: a Noise XX handshake whose message 2
@@ -176,5 +177,18 @@ struct NonceRegistryTests {
         #expect(!registry.redeem(Array(repeating: 0, count: 32)))
         let instant = NonceRegistry(clock: ContinuousClock(), lifetime: .zero)
         #expect(!instant.redeem(instant.issue()))
+    }
+
+    @Test("expired nonces are swept as the table grows, so a flood of unanswered handshakes does not pile up")
+    func sweep() async throws {
+        let clock = TestClock()
+        let registry = NonceRegistry(clock: clock, lifetime: .seconds(60))
+        let early = (0..<1_000).map { _ in registry.issue() }
+        try await clock.sleep(for: .seconds(61))
+        let late = (0..<100).map { _ in registry.issue() }
+        #expect(registry.outstandingCount == 100, "the 1,000 expired nonces were swept")
+        #expect(early.allSatisfy { !registry.redeem($0) })
+        #expect(late.allSatisfy { registry.redeem($0) })
+        #expect(registry.outstandingCount == 0)
     }
 }

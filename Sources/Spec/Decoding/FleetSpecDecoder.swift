@@ -35,18 +35,23 @@ enum FleetSpecDecoder {
                 domain: cloudflare?["domain"]?.string ?? "",
                 apiToken: self.secret(cloudflare?["apiToken"])
             ),
-            attestation: AttestationPolicySpec(
-                mrtd: self.hexList(policy?["mrtd"]),
-                rtmr: (0..<4).map { self.hexList(policy?["rtmr\($0)"]) },
-                mrConfigID: policy?["mrConfigId"]?.string?.lowercased(),
-                mrOwner: policy?["mrOwner"]?.string?.lowercased(),
-                rejectDebug: policy?["rejectDebug"]?.boolean ?? true,
-                minimumTeeTcbSvn: policy?["minTeeTcbSvn"]?.string?.lowercased(),
-                acceptedTcbStatuses: policy?["acceptedTcbStatuses"]?.sequence?.compactMap(\.string) ?? ["UpToDate"]
-            ),
+            attestation: self.policy(policy),
             environments: (root["environments"]?.mapping ?? []).map(self.environment),
             previews: self.previews(root),
             workloads: (root["workloads"]?.mapping ?? []).map(self.workload)
+        )
+    }
+
+    /// An `attestation.policy` mapping.
+    static func policy(_ policy: YAMLNode?) -> AttestationPolicySpec {
+        AttestationPolicySpec(
+            mrtd: self.hexList(policy?["mrtd"]),
+            rtmr: (0..<4).map { self.hexList(policy?["rtmr\($0)"]) },
+            mrConfigID: policy?["mrConfigId"]?.string?.lowercased(),
+            mrOwner: policy?["mrOwner"]?.string?.lowercased(),
+            rejectDebug: policy?["rejectDebug"]?.boolean ?? true,
+            minimumTeeTcbSvn: policy?["minTeeTcbSvn"]?.string?.lowercased(),
+            acceptedTcbStatuses: policy?["acceptedTcbStatuses"]?.sequence?.compactMap(\.string) ?? ["UpToDate"]
         )
     }
 

@@ -1,0 +1,48 @@
+extension AttestationPolicySpec {
+    /// A policy given as text (not in a fleet file) that does not fit the fleet file's
+    /// `attestation.policy` schema; `description` lists every problem.
+    public struct TextError: Error, CustomStringConvertible {
+        /// Where the text came from (an environment variable, a flag).
+        public var source: String
+        /// The problems, one per line.
+        public var problems: [String]
+
+        public var description: String {
+            "\(self.source) is not an attestation policy: " + self.problems.joined(separator: "; ")
+                + " (it takes the fleet file's attestation.policy as JSON, e.g. {\"mrtd\":[\"<96 hex>\"]})"
+        }
+    }
+
+    /// The policy as compact JSON with the fleet file's own keys (`mrtd`, `rtmr0`…`rtmr3`,
+    /// `mrConfigId`, `mrOwner`, `rejectDebug`, `minTeeTcbSvn`, `acceptedTcbStatuses`), keys in a
+    /// fixed order and unset pins left out: the form an agent's boot configuration carries in
+    /// `DD_CP_POLICY`, readable back with ``parse(_:source:)``.
+    public var json: String {
+        var fields: [(String, StructuredValue?)] = [("mrtd", .array(self.mrtd.map(StructuredValue.string)))]
+        for (index, values) in self.rtmr.enumerated() where !values.isEmpty {
+            fields.append(("rtmr\(index)", .array(values.map(StructuredValue.string))))
+        }
+        fields += [
+            ("mrConfigId", self.mrConfigID.map(StructuredValue.string)),
+            ("mrOwner", self.mrOwner.map(StructuredValue.string)),
+            ("rejectDebug", .boolean(self.rejectDebug)),
+            ("minTeeTcbSvn", self.minimumTeeTcbSvn.map(StructuredValue.string)),
+            ("acceptedTcbStatuses", .array(self.acceptedTcbStatuses.map(StructuredValue.string))),
+        ]
+        return StructuredValue.object(fields).json()
+    }
+
+    /// Reads a policy written like the fleet file's `attestation.policy` (JSON, or YAML), checked
+    /// against the same schema: the same measurements, rules and defaults.
+    public static func parse(_ text: String, source: String) throws(TextError) -> AttestationPolicySpec {
+        var diagnostics = DiagnosticCollector(file: source)
+        guard let root = YAMLComposer.compose(Array(text.utf8), diagnostics: &diagnostics) else {
+            throw TextError(source: source, problems: diagnostics.diagnostics.map(\.message))
+        }
+        SchemaChecker.check(root, against: FleetSchema.policy, diagnostics: &diagnostics)
+        guard !diagnostics.hasErrors else {
+            throw TextError(source: source, problems: diagnostics.diagnostics.filter { $0.severity == .error }.map(\.message))
+        }
+        return FleetSpecDecoder.policy(root)
+    }
+}

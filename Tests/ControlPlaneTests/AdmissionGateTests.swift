@@ -1,0 +1,91 @@
+import Agent
+import Attestation
+import CloudflareProvider
+import ControlPlane
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The quoting gate: bounded concurrency, a bounded queue in arrival order, refusal beyond it —
+/// on its own and in front of the control plane's quoting.
+@Suite struct AdmissionGateTests {
+    /// Waits (without timing) until `condition` holds, letting other tasks run.
+    static func until(_ condition: () -> Bool) async {
+        while !condition() { await Task.yield() }
+    }
+
+    @Test("at most `limit` run, `queueLimit` wait in arrival order, and the next caller is refused at once")
+    func boundsAndOrder() async throws {
+        let gate = AdmissionGate(limit: 1, queueLimit: 2)
+        let latch = Latch()
+        let order = Box<[String]>([])
+        let first = Task {
+            try await gate.run {
+                await latch.wait()
+                order.value.append("first")
+            }
+        }
+        await Self.until { gate.running == 1 }
+        let second = Task { try await gate.run { order.value.append("second") } }
+        await Self.until { gate.waiting == 1 }
+        let third = Task { try await gate.run { order.value.append("third") } }
+        await Self.until { gate.waiting == 2 }
+
+        await #expect(throws: AdmissionGate.Busy.self) { try await gate.run { order.value.append("fourth") } }
+        #expect(order.value.isEmpty, "nothing ran past the gate while it was full")
+
+        latch.open()
+        try await first.value
+        try await second.value
+        try await third.value
+        #expect(order.value == ["first", "second", "third"])
+        #expect(gate.running == 0 && gate.waiting == 0)
+        try await gate.run { order.value.append("after") }
+        #expect(order.value.last == "after", "turns are handed back: the gate is usable again")
+    }
+
+    @Test("a failing body frees its turn")
+    func failureFreesTurn() async throws {
+        struct Boom: Error {}
+        let gate = AdmissionGate(limit: 1, queueLimit: 0)
+        await #expect(throws: Boom.self) { try await gate.run { throw Boom() } }
+        #expect(try await gate.run { 42 } == 42)
+    }
+
+    @Test("while quoting is saturated, /cp/attest answers 503 with Retry-After and a registration is closed for a retry; both work once it drains")
+    func saturatedControlPlane() async throws {
+        let latch = Latch()
+        let gate = AdmissionGate(limit: 1, queueLimit: 0)
+        let quotes: @Sendable (SimulatedQuoteSource) -> any QuoteSource = { LatchedQuotes(inner: $0, latch: latch) }
+        try await ControlPlaneFixture.with(controlPlaneQuotes: quotes, quoting: gate) { fixture in
+            let nonce = String(repeating: "ab", count: 32)
+            let url = try #require(URL(string: "http://127.0.0.1:\(fixture.port)/cp/attest?nonce=\(nonce)"))
+            let held = Task { try await URLSession.shared.data(from: url) }
+            await Self.until { gate.running == 1 }
+
+            let (body, response) = try await URLSession.shared.data(from: url)
+            let http = try #require(response as? HTTPURLResponse)
+            #expect(http.statusCode == 503 && http.value(forHTTPHeaderField: "Retry-After") == "1")
+            #expect(String(decoding: body, as: UTF8.self).contains("busy"))
+
+            let vm = "dd-production-web-0-de1ea041"
+            do {
+                try await fixture.agent(vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+                Issue.record("a registration went through a full gate")
+            } catch let failure as RegistrationClient.Failure {
+                #expect(!failure.fatal, "busy is retryable: \(failure)")
+            }
+            #expect(try await fixture.cloudflare.listTunnels().isEmpty, "nothing provisioned while busy")
+
+            latch.open()
+            let (_, heldResponse) = try await held.value
+            #expect((heldResponse as? HTTPURLResponse)?.statusCode == 200)
+            try await fixture.agent(vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            #expect(fixture.registry.snapshot().map(\.record.vm) == [vm])
+        }
+    }
+}

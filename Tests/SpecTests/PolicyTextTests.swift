@@ -1,0 +1,50 @@
+import Spec
+import Testing
+
+/// The attestation policy as text: what an agent's boot configuration carries in `DD_CP_POLICY`.
+@Suite struct PolicyTextTests {
+    @Test("the example fleet's policy survives JSON and back, and every agent's boot config carries it")
+    func roundTrip() throws {
+        let fleet = try Fixtures.exampleFleet
+        let policy = fleet.spec.attestation
+        #expect(policy.rtmr[2].count == 1 && policy.minimumTeeTcbSvn != nil, "the example pins RTMR2 and a TCB SVN")
+        #expect(try AttestationPolicySpec.parse(policy.json, source: "test") == policy)
+        var diagnostics = DiagnosticCollector(file: "examples/fleet.yaml")
+        let desired = try #require(FleetExpander.expand(fleet, diagnostics: &diagnostics))
+        let agents = desired.environments.flatMap(\.vms).filter { $0.role == .agent }
+        #expect(!agents.isEmpty)
+        for vm in agents {
+            let variables = vm.eeConfig.bootWorkloads.first { $0.appName == "devopsdefender" }?.environment ?? []
+            #expect(variables.contains("DD_CP_POLICY=\(policy.json)"), "\(vm.name)")
+        }
+    }
+
+    @Test("defaults are the fleet file's: DEBUG refused, only UpToDate accepted; YAML works too")
+    func defaults() throws {
+        let mrtd = String(repeating: "AB", count: 48)
+        let parsed = try AttestationPolicySpec.parse("{mrtd: [\(mrtd)]}", source: "test")
+        #expect(parsed.mrtd == [mrtd.lowercased()] && parsed.rejectDebug && parsed.acceptedTcbStatuses == ["UpToDate"])
+        #expect(parsed.rtmr.allSatisfy(\.isEmpty) && parsed.mrConfigID == nil)
+    }
+
+    @Test(
+        "text that is not a policy is refused, naming the source and every problem",
+        arguments: [
+            ("not json", "mapping"),
+            ("{\"mrtd\": [\"abcd\"]}", "mrtd"),
+            ("{\"rtmr2\": [\"\(String(repeating: "0", count: 96))\"]}", "mrtd"),
+            ("{\"mrtd\": [\"\(String(repeating: "0", count: 96))\"], \"rejectDebug\": \"no\"}", "rejectDebug"),
+            ("{\"mrtd\": [\"\(String(repeating: "0", count: 96))\"], \"mrtdd\": []}", "mrtdd"),
+            ("", "no YAML document"),
+        ]
+    )
+    func refused(text: String, mentions: String) {
+        do {
+            _ = try AttestationPolicySpec.parse(text, source: "DD_CP_POLICY")
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.description.hasPrefix("DD_CP_POLICY is not an attestation policy"))
+            #expect(error.description.contains(mentions), "\(error.description)")
+        }
+    }
+}
