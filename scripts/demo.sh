@@ -102,8 +102,11 @@ for _ in $(seq 1 100); do [ -s "$work/cp.port" ] && break; sleep 0.1; done
 cp_port=$(cat "$work/cp.port")
 echo "control plane on 127.0.0.1:$cp_port (GET /health, GET /cp/attest?nonce=, WebSocket /register)"
 mapfile -t web < <("$dd" render "$fleet" --env production --format json | jq -r '.environments[0].vms[] | select(.pool == "web") | .name')
+# The control plane checks each agent against the VM it names in GCE (here the emulator): it
+# must exist, be this fleet's, run, and have the instance id the agent reports.
+instance_id() { gce GET "aggregated/instances" | jq -r --arg name "$1" '.items[].instances[]? | select(.name == $name) | .id'; }
 for i in "${!web[@]}"; do
-  "$dd" agent --fleet "$fleet" --register-url "ws://127.0.0.1:$cp_port/register" --vm-name "${web[$i]}" --instance-id "100$i" \
+  "$dd" agent --fleet "$fleet" --register-url "ws://127.0.0.1:$cp_port/register" --vm-name "${web[$i]}" --instance-id "$(instance_id "${web[$i]}")" \
     --heartbeat 1 --health-listen 127.0.0.1:0 --connector emulator --connector-emulator "${DD_CLOUDFLARE_ENDPOINT%/client/v4}" \
     "${sim[@]}" > "$work/agent-$i.log" 2>&1 &
   fleet_pids+=($!)
@@ -115,6 +118,19 @@ health | jq -c '.list[] | {vm, agentID, hostname, status, heartbeats, stale}'
 [ "$(health | jq .healthy)" = "${#web[@]}" ] || { echo "demo: not every agent registered:" >&2; cat "$work/cp.log" "$work/agent-0.log" >&2; exit 1; }
 echo "their tunnels, now connected (the stand-in connector reports to the Cloudflare emulator):"
 cf GET "$tunnels?is_deleted=false&include_prefix=dd-production-web" | jq -c '.result[] | {name, status}'
+
+step "a TD with the right measurements that is not the VM it claims (another instance id) is refused, and gets no tunnel"
+printf '\033[2m$ devopsdefender agent --vm-name %s --instance-id 4242 …\033[0m\n' "${web[1]}"
+set +e
+"$dd" agent --fleet "$fleet" --register-url "ws://127.0.0.1:$cp_port/register" --vm-name "${web[1]}" --instance-id 4242 \
+  --health-listen 127.0.0.1:0 --connector none "${sim[@]}" > "$work/impostor.log" 2>&1
+got=$?
+set -e
+grep -o 'error: registration refused.*' "$work/impostor.log" || true
+if [ "$got" -ne 1 ] || ! grep -q instance-mismatch "$work/impostor.log"; then
+  echo "demo: the impostor was not refused (exit code $got):" >&2; cat "$work/impostor.log" >&2; exit 1
+fi
+printf '\033[2m(exit code %s)\033[0m\n' "$got"
 
 step "an agent goes silent: after the 3 s timeout the control plane marks it stale (not dead)"
 kill "${fleet_pids[1]}"

@@ -4,6 +4,7 @@ import CloudflareProvider
 import ControlPlane
 import Crypto
 import Foundation
+import GCEProvider
 import Logging
 import ProviderSupport
 import Reconciler
@@ -73,6 +74,16 @@ struct ControlPlaneCommand: AsyncParsableCommand {
     )
     var handshakeTimeout = 30
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Check each attested agent against GCE: its VM exists in the fleet's project and zone with this fleet's labels, is RUNNING, and has the instance id and spec generation the agent reports.",
+            discussion:
+                "--no-verify-instances skips the check (a fleet without GCE access); any TD with the right measurements can then claim a VM name."
+        )
+    )
+    var verifyInstances = true
+
     @OptionGroup var quotes: QuoteSourceOptions
     @OptionGroup var endpoints: CloudEndpointOptions
     @OptionGroup var input: FleetInputOptions
@@ -118,10 +129,11 @@ struct ControlPlaneCommand: AsyncParsableCommand {
             Terminal.standardError.write("error: environment \(self.env) is not in \(self.file) (environments: \(known); previews are pr-<number>)\n")
             throw ExitCode(1)
         }
-        let agentVMs = Set(environment.vms.filter { $0.role == .agent }.map(\.name))
+        let agentZones = Dictionary(environment.vms.filter { $0.role == .agent }.map { ($0.name, $0.zone) }) { first, _ in first }
         var logger = Logger(label: "devopsdefender.control-plane")
         logger.logLevel = .info
         var handler: RegistrationHandler<ContinuousClock>
+        var instanceCheck: AgentInstanceCheck?
         do {
             let cloudflare = CloudflareClient(
                 accountID: spec.cloudflare.accountID,
@@ -132,6 +144,22 @@ struct ControlPlaneCommand: AsyncParsableCommand {
             )
             let edge = CloudflareFleetAdapter(client: cloudflare)
             let clock = ContinuousClock()
+            if self.verifyInstances {
+                let transport = HTTPTransport()
+                let gce = GCEClient(
+                    project: spec.gce.project,
+                    authorization: try self.endpoints.gceAuthorization(spec: spec.gce, transport: transport),
+                    baseURL: self.endpoints.gceEndpoint,
+                    transport: transport,
+                    clock: clock
+                )
+                instanceCheck = AgentInstanceCheck(
+                    directory: GCEInstanceDirectory(client: gce),
+                    fleet: spec.metadata.name,
+                    environment: self.env,
+                    zones: agentZones
+                )
+            }
             handler = RegistrationHandler(
                 staticKey: Curve25519.KeyAgreement.PrivateKey(),
                 quotes: try self.quotes.source(meeting: policy),
@@ -156,7 +184,8 @@ struct ControlPlaneCommand: AsyncParsableCommand {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
         }
-        handler.admits = { agentVMs.contains($0) }
+        handler.admits = { agentZones[$0] != nil }
+        handler.instanceCheck = instanceCheck
         handler.quoting = AdmissionGate(limit: self.quoteConcurrency, queueLimit: self.quoteQueue)
         guard let address = Self.address(self.listen) else { throw ExitCode(1) }
         let portFile = self.portFile

@@ -13,9 +13,15 @@ public final class AdmissionGate: Sendable {
         public var description: String
     }
 
+    private struct Waiter {
+        var id: UInt64
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
     private struct State {
         var running = 0
-        var waiting: [CheckedContinuation<Void, any Error>] = []
+        var nextID: UInt64 = 0
+        var waiting: [Waiter] = []
     }
 
     /// How many run at once.
@@ -43,38 +49,54 @@ public final class AdmissionGate: Sendable {
         return try await body()
     }
 
+    /// Takes a turn, waits in line for one, or refuses. A caller cancelled while it waits leaves
+    /// the line (`CancellationError`) and never runs.
     private func enter() async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            enum Decision { case admitted, queued, refused }
-            let decision = self.state.withLock { state -> Decision in
-                if state.running < self.limit {
-                    state.running += 1
-                    return .admitted
+        let id = self.state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                enum Decision { case admitted, queued, refused, cancelled }
+                let decision = self.state.withLock { state -> Decision in
+                    if state.running < self.limit {
+                        state.running += 1
+                        return .admitted
+                    }
+                    if Task.isCancelled { return .cancelled }
+                    guard state.waiting.count < self.queueLimit else { return .refused }
+                    state.waiting.append(Waiter(id: id, continuation: continuation))
+                    return .queued
                 }
-                guard state.waiting.count < self.queueLimit else { return .refused }
-                state.waiting.append(continuation)
-                return .queued
+                switch decision {
+                case .admitted: continuation.resume()
+                case .queued: break
+                case .cancelled: continuation.resume(throwing: CancellationError())
+                case .refused:
+                    continuation.resume(
+                        throwing: Busy(description: "busy: \(self.limit) running and \(self.queueLimit) waiting; retry later")
+                    )
+                }
             }
-            switch decision {
-            case .admitted: continuation.resume()
-            case .queued: break
-            case .refused:
-                continuation.resume(
-                    throwing: Busy(description: "busy: \(self.limit) running and \(self.queueLimit) waiting; retry later")
-                )
+        } onCancel: {
+            let waiter = self.state.withLock { state -> Waiter? in
+                guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiting.remove(at: index)
             }
+            waiter?.continuation.resume(throwing: CancellationError())
         }
     }
 
     /// Hands this turn to the longest waiter, or frees it.
     private func leave() {
-        let next = self.state.withLock { state -> CheckedContinuation<Void, any Error>? in
+        let next = self.state.withLock { state -> Waiter? in
             guard !state.waiting.isEmpty else {
                 state.running -= 1
                 return nil
             }
             return state.waiting.removeFirst()
         }
-        next?.resume()
+        next?.continuation.resume()
     }
 }

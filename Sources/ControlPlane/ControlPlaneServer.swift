@@ -25,12 +25,21 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         /// refusal); a connection still handshaking then is closed, so unfinished handshakes do
         /// not hold connections open.
         public var handshakeTimeout: Duration = .seconds(30)
+        /// How long a closing connection waits for the client's close frame before the server
+        /// drops it.
+        public var closeTimeout: Duration = .seconds(5)
 
         /// Creates a configuration.
-        public init(host: String = "127.0.0.1", port: Int = 8080, handshakeTimeout: Duration = .seconds(30)) {
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 8080,
+            handshakeTimeout: Duration = .seconds(30),
+            closeTimeout: Duration = .seconds(5)
+        ) {
             self.host = host
             self.port = port
             self.handshakeTimeout = handshakeTimeout
+            self.closeTimeout = closeTimeout
         }
     }
 
@@ -104,27 +113,45 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         router.ws("/register") { _, _ in
             .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            var frames = WebSocketFrames(inbound)
+            let progress = HandshakeProgress()
             let logger = context.logger
-            let deadline = Task {
-                try await deadlineClock.sleep(for: handshakeTimeout)
-                logger.notice("registration handshake timed out; closing", metadata: ["timeout": "\(handshakeTimeout)"])
-                try await outbound.close(.policyViolation, reason: "registration did not complete in time")
-            }
-            defer { deadline.cancel() }
             do {
-                try await handler.handle(
-                    receive: { try await frames.next() },
-                    send: { try await outbound.write(.binary(ByteBuffer(bytes: $0))) },
-                    answered: { deadline.cancel() }
-                )
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    group.addTask {
+                        var frames = WebSocketFrames(inbound)
+                        try await handler.handle(
+                            receive: { try await frames.next() },
+                            send: { try await outbound.write(.binary(ByteBuffer(bytes: $0))) },
+                            answered: { progress.answer() }
+                        )
+                        return true
+                    }
+                    group.addTask {
+                        try await deadlineClock.sleep(for: handshakeTimeout)
+                        return false
+                    }
+                    // The first to finish: the handler (the agent left), or the deadline. A
+                    // deadline that passes after the answer changes nothing.
+                    while let handlerFinished = try await group.next() {
+                        if handlerFinished { break }
+                        if progress.expire() {
+                            logger.notice("registration handshake timed out; closing", metadata: ["timeout": "\(handshakeTimeout)"])
+                            // Cancelling the handler ends its read even when the client ignores the
+                            // close frame; the server then drops the connection after `closeTimeout`.
+                            group.cancelAll()
+                            try? await outbound.close(.policyViolation, reason: "registration did not complete in time")
+                            return
+                        }
+                    }
+                    group.cancelAll()
+                }
             } catch let busy as AdmissionGate.Busy {
                 // 1013 "try again later": the agent backs off and registers again.
-                context.logger.notice("registration refused for now", metadata: ["reason": "\(busy)"])
+                logger.notice("registration refused for now", metadata: ["reason": "\(busy)"])
                 try? await outbound.close(.unknown(1013), reason: "busy, retry later")
             } catch {
                 // Returning closes this connection only; the server goes on serving the others.
-                context.logger.notice("registration connection closed", metadata: ["error": "\(error)"])
+                logger.notice("registration connection closed", metadata: ["error": "\(error)"])
             }
         }
         let onRunning = self.onRunning
@@ -133,7 +160,13 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
             router: router,
             server: .http1WebSocketUpgrade(
                 webSocketRouter: router,
-                configuration: .init(ws: .init(maxFrameSize: WebSocketFrames.maximumSize, autoPing: .enabled(timePeriod: .seconds(30))))
+                configuration: .init(
+                    ws: .init(
+                        maxFrameSize: WebSocketFrames.maximumSize,
+                        autoPing: .enabled(timePeriod: .seconds(30)),
+                        closeTimeout: self.configuration.closeTimeout
+                    )
+                )
             ),
             configuration: .init(address: .hostname(self.configuration.host, port: port), serverName: "devopsdefender-control-plane"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },

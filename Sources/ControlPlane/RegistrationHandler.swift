@@ -30,6 +30,9 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
     /// Bounds the quoting an unauthenticated caller can start (a registration's second message,
     /// `/cp/attest`): a caller beyond it is refused with ``AdmissionGate/Busy`` and retries later.
     public var quoting = AdmissionGate(limit: 8, queueLimit: 256)
+    /// Checks an attested agent against the compute provider (the VM it names exists, is
+    /// running, is the fleet's and has the instance id it reports); nil skips the check.
+    public var instanceCheck: AgentInstanceCheck?
 
     /// Creates a handler.
     public init(
@@ -57,13 +60,14 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
     }
 
     /// Runs one connection: `receive` returns the next binary frame (nil when the peer left),
-    /// `send` writes one; `answered` runs once the agent has its answer (bootstrap or refusal),
-    /// which ends the handshake's deadline. Returns when the agent disconnects; throws on a
-    /// protocol violation.
+    /// `send` writes one. `answered` is asked once the verdict is in — before a refusal is sent
+    /// or provisioning starts — and ends the handshake's deadline; it returns false when the
+    /// deadline has already passed, and the connection then ends with nothing provisioned.
+    /// Returns when the agent disconnects; throws on a protocol violation.
     public func handle(
         receive: () async throws -> [UInt8]?,
         send: ([UInt8]) async throws -> Void,
-        answered: () -> Void = {}
+        answered: () -> Bool = { true }
     ) async throws {
         var session = try RegistrationHandshake(side: .controlPlane, staticKey: self.staticKey)
         guard let first = try await receive() else { return }
@@ -74,14 +78,17 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
 
         guard let third = try await receive() else { throw ConnectionClosed(description: "the agent left during the handshake") }
         let registration = try session.readRegistration(third)
+        func verdictInTime() throws {
+            guard answered() else { throw ConnectionClosed(description: "the handshake deadline passed before the verdict") }
+        }
         /// Sends the refusal (encrypted) and logs it; the connection then ends.
         func refuse(_ refusal: RegistrationMessage.Refusal) async throws {
             self.logger.notice(
                 "registration refused",
                 metadata: ["agent.vm": "\(registration.vmName)", "refusal.codes": "\(refusal.codes.joined(separator: ","))"]
             )
+            try verdictInTime()
             try await send(try session.seal(RegistrationMessage.Reply.refusal(refusal)))
-            answered()
         }
         guard self.admits(registration.vmName) else {
             return try await refuse(
@@ -96,6 +103,9 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
         case .accepted(let agent): accepted = agent
         case .refused(let refusal): return try await refuse(refusal)
         }
+        if let instanceCheck = self.instanceCheck, let refusal = try await instanceCheck.refusal(for: accepted) {
+            return try await refuse(refusal)
+        }
         // A VM name held by a live agent with another key is not handed over: a second TD
         // claiming a registered VM gets nothing until the first one goes stale.
         if let current = self.registry.agent(accepted.vmName), !current.stale, current.record.staticKey != accepted.staticKey {
@@ -106,6 +116,7 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
                 )
             )
         }
+        try verdictInTime()
         let tunnel = try await self.provisioner.provision(vm: accepted.vmName)
         let agentID = Self.agentID(vm: accepted.vmName, staticKey: accepted.staticKey)
         try await send(
@@ -120,7 +131,6 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
                 )
             )
         )
-        answered()
         self.registry.register(vm: accepted.vmName, agentID: agentID, hostname: tunnel.hostname, mrTD: accepted.mrTD, staticKey: accepted.staticKey)
         self.logger.info("agent registered", metadata: ["agent.vm": "\(accepted.vmName)", "agent.id": "\(agentID)"])
 

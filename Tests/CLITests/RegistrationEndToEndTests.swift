@@ -1,6 +1,7 @@
 import CloudflareProvider
 import Emulators
 import Foundation
+import GCEProvider
 import Hummingbird
 import ProviderSupport
 import TestSupport
@@ -110,11 +111,16 @@ import Glibc
         try Self.fleet.write(to: fleetFile, atomically: true, encoding: .utf8)
         let authority = directory.appendingPathComponent("sim/authority.json").path
 
-        let server = try EmulatorServer(cloudflare: .init())
-        let configuration = try #require(server.cloudflare?.configuration)
-        try await LoopbackServer.withRunning(server.router()) { port in
-            let base = "http://127.0.0.1:\(port)"
-            let environment = ["DD_CF_API_TOKEN": configuration.tokens.first ?? ""]
+        try await CLIFleet.with { fleet in
+            // The reconciler creates the fleet first: the control plane checks every agent
+            // against the VM it names in GCE, and adopts the tunnels and records apply made.
+            let applied = try await fleet.run(["apply", fleetFile.path, "--auto-approve"])
+            #expect(applied.status == 0, "\(applied.standardError)")
+            let instanceIDs = Dictionary(
+                try await fleet.gce.aggregatedInstances().values.flatMap { $0 }.map { ($0.name, $0.id ?? "") }
+            ) { first, _ in first }
+            let appliedTunnels = Dictionary(try await fleet.cloudflare.listTunnels().map { ($0.name, $0.id) }) { first, _ in first }
+            let base = (fleet.environment["DD_CLOUDFLARE_ENDPOINT"] ?? "").replacingOccurrences(of: "/client/v4", with: "")
             let simulated = ["--quote-source", "simulated", "--sim-authority", authority, "--trust-simulated"]
             let portFile = directory.appendingPathComponent("cp.port")
             var processes: [Background] = []
@@ -123,11 +129,8 @@ import Glibc
                 for process in processes { process.kill() }
             }
             let controlPlane = try Background(
-                [
-                    "control-plane", fleetFile.path, "--listen", "127.0.0.1:0", "--port-file", portFile.path, "--stale-after", "3",
-                    "--cloudflare-endpoint", base + "/client/v4",
-                ] + simulated,
-                environment: environment,
+                ["control-plane", fleetFile.path, "--listen", "127.0.0.1:0", "--port-file", portFile.path, "--stale-after", "3"] + simulated,
+                environment: fleet.environment,
                 log: directory.appendingPathComponent("cp.log")
             )
             processes.append(controlPlane)
@@ -145,17 +148,18 @@ import Glibc
             // metadata server (the ee-config rendered for their VM), no fleet file.
             var metadataServers: [(port: Int, task: Task<Void, any Error>)] = []
             defer { for server in metadataServers { server.task.cancel() } }
-            for (index, vm) in vms.prefix(2).enumerated() {
+            for vm in vms.prefix(2) {
                 let eeConfig = try #require((vm["metadata"] as? [String: Any])?["ee-config"] as? String)
                 #expect(eeConfig.contains("DD_CP_POLICY="), "the boot config tells the agent what the control plane must run")
-                metadataServers.append(try await Self.metadataServer(eeConfig: eeConfig, instanceID: String(1000 + index)))
+                let name = try #require(vm["name"] as? String)
+                metadataServers.append(try await Self.metadataServer(eeConfig: eeConfig, instanceID: try #require(instanceIDs[name])))
             }
             var agents: [Background] = []
             for (index, name) in names.enumerated() {
                 let configuration =
                     index < metadataServers.count
                     ? ["--metadata-host", "127.0.0.1:\(metadataServers[index].port)"]
-                    : ["--fleet", fleetFile.path, "--vm-name", name, "--instance-id", String(1000 + index)]
+                    : ["--fleet", fleetFile.path, "--vm-name", name, "--instance-id", instanceIDs[name] ?? "?"]
                 let agent = try Background(
                     ["agent", "--register-url", "ws://127.0.0.1:\(cpPort)/register"] + configuration + [
                         "--heartbeat", "1", "--health-listen", "127.0.0.1:0", "--connector", "emulator", "--connector-emulator", base,
@@ -180,18 +184,15 @@ import Glibc
                 Issue.record("\(error)\ncontrol plane:\n\(controlPlane.output.suffix(2000))\nagent 0:\n\(agents[0].output.suffix(2000))")
                 return
             }
-            let cloudflare = CloudflareClient(
-                accountID: configuration.accountID,
-                zoneID: configuration.zoneID,
-                token: configuration.tokens.first ?? "",
-                baseURL: base + "/client/v4",
-                clock: ContinuousClock()
-            )
+            let cloudflare = fleet.cloudflare
+            // Registration adopted the tunnels apply made (same ids, no twins) and connected them.
             let tunnels = try await cloudflare.listTunnels()
-            #expect(Set(tunnels.map(\.name)) == Set(names))
-            #expect(tunnels.allSatisfy { $0.status == "healthy" }, "every stand-in connector connected")
+            #expect(Dictionary(tunnels.map { ($0.name, $0.id) }) { first, _ in first } == appliedTunnels)
+            #expect(tunnels.count == appliedTunnels.count && Set(names).isSubset(of: appliedTunnels.keys))
+            #expect(tunnels.filter { names.contains($0.name) }.allSatisfy { $0.status == "healthy" }, "every stand-in connector connected")
             let records = try await cloudflare.listDNSRecords()
-            #expect(Set(records.map(\.name)) == Set(names.map { "\($0).devopsdefender.com" }))
+            #expect(Set(names.map { "\($0).devopsdefender.com" }).isSubset(of: records.map(\.name)))
+            #expect(Set(records.map(\.name)).count == records.count, "no twin records")
             #expect(records.allSatisfy { $0.comment == "managed-by=devopsdefender fleet=devopsdefender env=production" })
 
             agents[7].kill()

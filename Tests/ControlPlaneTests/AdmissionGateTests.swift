@@ -13,9 +13,35 @@ import FoundationNetworking
 /// The quoting gate: bounded concurrency, a bounded queue in arrival order, refusal beyond it —
 /// on its own and in front of the control plane's quoting.
 @Suite struct AdmissionGateTests {
-    /// Waits (without timing) until `condition` holds, letting other tasks run.
-    static func until(_ condition: () -> Bool) async {
-        while !condition() { await Task.yield() }
+    /// Waits (without timing) until `condition` holds, letting other tasks run; records an issue
+    /// instead of hanging when it never does.
+    static func until(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async {
+        for _ in 0..<2_000_000 {
+            if condition() { return }
+            await Task.yield()
+        }
+        Issue.record("the condition never held", sourceLocation: sourceLocation)
+    }
+
+    @Test("a caller cancelled while it waits leaves the line at once and never runs")
+    func cancelledWaiter() async throws {
+        let gate = AdmissionGate(limit: 1, queueLimit: 1)
+        let latch = Latch()
+        let ran = Box(false)
+        let first = Task { try await gate.run { await latch.wait() } }
+        await Self.until { gate.running == 1 }
+        let waiter = Task { try await gate.run { ran.value = true } }
+        await Self.until { gate.waiting == 1 }
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        #expect(gate.waiting == 0, "its place in the line is free")
+        let next = Task { try await gate.run { 7 } }
+        await Self.until { gate.waiting == 1 }
+        latch.open()
+        try await first.value
+        #expect(try await next.value == 7)
+        #expect(!ran.value)
+        #expect(gate.running == 0)
     }
 
     @Test("at most `limit` run, `queueLimit` wait in arrival order, and the next caller is refused at once")

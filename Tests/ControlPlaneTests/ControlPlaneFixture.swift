@@ -40,6 +40,8 @@ struct ControlPlaneFixture: Sendable {
         controlPlaneQuotes: (@Sendable (SimulatedQuoteSource) -> any QuoteSource)? = nil,
         quoting: AdmissionGate? = nil,
         handshakeTimeout: Duration = .seconds(30),
+        deadlineClock: any Clock<Duration> = ContinuousClock(),
+        instanceCheck: AgentInstanceCheck? = nil,
         _ body: @Sendable (ControlPlaneFixture) async throws -> Void
     ) async throws {
         let authority = try SimulatedTDXAuthority(notBefore: Date().addingTimeInterval(-86_400))
@@ -82,10 +84,12 @@ struct ControlPlaneFixture: Sendable {
             )
             handler.admits = admits
             if let quoting { handler.quoting = quoting }
+            handler.instanceCheck = instanceCheck
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             let controlPlane = ControlPlaneServer(
                 handler: handler,
-                configuration: .init(host: "127.0.0.1", port: 0, handshakeTimeout: handshakeTimeout)
+                configuration: .init(host: "127.0.0.1", port: 0, handshakeTimeout: handshakeTimeout, closeTimeout: .milliseconds(500)),
+                deadlineClock: deadlineClock
             ) { port in
                 continuation.yield(port)
                 continuation.finish()
@@ -161,39 +165,5 @@ struct ForeignKeyQuotes: QuoteSource {
         return try self.authority.quote(
             SimulatedQuoteRequest(mrTD: ControlPlaneFixture.mrTD, reportData: Array(other.prefix(32)) + Array(reportData.suffix(32)))
         )
-    }
-}
-
-/// A gate a test opens: every `wait()` returns once `open()` was called.
-final class Latch: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let isOpen = self.state.withLock { state in
-                if !state.open { state.waiters.append(continuation) }
-                return state.open
-            }
-            if isOpen { continuation.resume() }
-        }
-    }
-
-    func open() {
-        let waiters = self.state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-}
-
-/// Simulated quotes that are made only once `latch` opens (a slow quoting service).
-struct LatchedQuotes: QuoteSource {
-    var inner: SimulatedQuoteSource
-    var latch: Latch
-    func quote(reportData: [UInt8]) async throws -> [UInt8] {
-        await self.latch.wait()
-        return try await self.inner.quote(reportData: reportData)
     }
 }

@@ -10,6 +10,7 @@ import Logging
 import NIOCore
 import Reconciler
 import Registration
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -94,6 +95,7 @@ import FoundationNetworking
     /// (the inbound stream ended) without answering.
     static func rawConnection(
         _ fixture: ControlPlaneFixture,
+        counting received: Box<Int>? = nil,
         _ body: @escaping @Sendable (WebSocketOutboundWriter) async throws -> Void
     ) async throws -> (answered: Int, closed: Bool) {
         let result = Box((answered: 0, closed: false))
@@ -104,7 +106,10 @@ import FoundationNetworking
         ) { inbound, outbound, _ in
             try await body(outbound)
             var answered = 0
-            for try await _ in inbound.messages(maxSize: 1 << 20) { answered += 1 }
+            for try await _ in inbound.messages(maxSize: 1 << 20) {
+                answered += 1
+                received?.value = answered
+            }
             result.value = (answered, true)
         }
         return result.value
@@ -114,18 +119,107 @@ import FoundationNetworking
         "a handshake that stalls (silent after the upgrade, or after the control plane's hello) is closed at its deadline; a registered agent is not"
     )
     func handshakeDeadline() async throws {
-        try await ControlPlaneFixture.with(handshakeTimeout: .milliseconds(300)) { fixture in
-            let silent = try await Self.rawConnection(fixture) { _ in }
-            #expect(silent.closed && silent.answered == 0)
-            let stalled = try await Self.rawConnection(fixture) { outbound in
-                var session = try RegistrationHandshake(side: .agent, staticKey: Curve25519.KeyAgreement.PrivateKey())
-                try await outbound.write(.binary(ByteBuffer(bytes: try session.start())))
+        let clock = ManualClock()
+        try await ControlPlaneFixture.with(handshakeTimeout: .seconds(30), deadlineClock: clock) { fixture in
+            // A registered agent first: its deadline passes while it heartbeats, and nothing happens.
+            let heartbeats = Latch()
+            let agent = Task {
+                try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 3) { _ in
+                    await heartbeats.wait()
+                }
             }
-            #expect(stalled.closed && stalled.answered == 1, "the hello came, then the connection was closed")
+            await AdmissionGateTests.until { fixture.registry.snapshot().count == 1 }
+            clock.advance(by: .seconds(31))
+            heartbeats.open()
+            try await agent.value
+            #expect(fixture.registry.snapshot().first?.record.heartbeats == 3, "the deadline ended with the answer")
+
+            // Silent after the upgrade, and silent after the hello: both closed when it passes.
+            let hellos = Box(0)
+            let outcomes = try await withThrowingTaskGroup(of: (answered: Int, closed: Bool).self) { group in
+                group.addTask { try await Self.rawConnection(fixture) { _ in } }
+                group.addTask {
+                    try await Self.rawConnection(fixture, counting: hellos) { outbound in
+                        var session = try RegistrationHandshake(side: .agent, staticKey: Curve25519.KeyAgreement.PrivateKey())
+                        try await outbound.write(.binary(ByteBuffer(bytes: try session.start())))
+                    }
+                }
+                await AdmissionGateTests.until { clock.sleeping == 2 && hellos.value == 1 }
+                clock.advance(by: .seconds(31))
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.allSatisfy { $0.closed })
+            #expect(outcomes.map(\.answered).sorted() == [0, 1], "the stalled one got its hello, then was closed")
+            #expect(try await fixture.cloudflare.listTunnels().map(\.name) == [Self.vm], "nothing provisioned for the stalled ones")
+        }
+    }
+
+    @Test("a client that ignores the close frame is still dropped once the deadline passes")
+    func deadlineAgainstUncooperativeClient() async throws {
+        let clock = ManualClock()
+        try await ControlPlaneFixture.with(deadlineClock: clock) { fixture in
+            let socket = try RawSocket(port: fixture.port)
+            try socket.send(
+                "GET /register HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            )
+            let upgrade = try socket.receive()
+            #expect(String(decoding: upgrade, as: UTF8.self).hasPrefix("HTTP/1.1 101"))
+            await AdmissionGateTests.until { clock.sleeping == 1 }
+            clock.advance(by: .seconds(31))
+            // The client never answers the close frame; the server drops the connection anyway.
+            #expect(try socket.readUntilClosed(timeoutSeconds: 20), "the server closed the TCP connection")
+        }
+    }
+
+    /// The production environment's check, with `Self.vm` in us-central1-a, over `directory`.
+    static func instanceCheck(_ directory: MemoryInstances) -> AgentInstanceCheck {
+        AgentInstanceCheck(directory: directory, fleet: "devopsdefender", environment: "production", zones: [Self.vm: "us-central1-a"])
+    }
+
+    static let instanceLabels = ["dd-fleet": "devopsdefender", "dd-env": "production", "dd-spec": "de1ea041aabbccdd"]
+
+    @Test(
+        "an attested agent is checked against the compute provider: the VM it names must exist, be the fleet's, run, and have its instance id and generation",
+        arguments: [
+            (InstanceFacts(id: "4242", status: "RUNNING", labels: instanceLabels), nil),
+            (nil, "unknown-instance"),
+            (InstanceFacts(id: "4243", status: "RUNNING", labels: instanceLabels), "instance-mismatch"),
+            (InstanceFacts(id: "4242", status: "TERMINATED", labels: instanceLabels), "instance-not-running"),
+            (InstanceFacts(id: "4242", status: "RUNNING", labels: instanceLabels.merging(["dd-fleet": "acme"]) { $1 }), "foreign-instance"),
+            (InstanceFacts(id: "4242", status: "RUNNING", labels: instanceLabels.merging(["dd-env": "staging"]) { $1 }), "foreign-instance"),
+            (
+                InstanceFacts(id: "4242", status: "RUNNING", labels: instanceLabels.merging(["dd-spec": "0badcafe00000000"]) { $1 }),
+                "generation-mismatch"
+            ),
+        ] as [(InstanceFacts?, String?)]
+    )
+    func instanceCheck(instance: InstanceFacts?, refusal: String?) async throws {
+        let check = Self.instanceCheck(MemoryInstances(instances: instance.map { ["us-central1-a/\(Self.vm)": $0] } ?? [:]))
+        try await ControlPlaneFixture.with(instanceCheck: check) { fixture in
+            do {
+                try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+                #expect(refusal == nil, "registered although the instance check should refuse (\(refusal ?? ""))")
+                #expect(fixture.registry.snapshot().map(\.record.vm) == [Self.vm])
+            } catch let failure as RegistrationClient.Failure {
+                let expected = try #require(refusal, "refused: \(failure)")
+                #expect(failure.fatal && failure.description.contains(expected), "\(failure)")
+                #expect(try await fixture.cloudflare.listTunnels().isEmpty, "nothing provisioned for a refused agent")
+            }
+        }
+    }
+
+    @Test("when the compute provider cannot be asked, the registration ends without a verdict: nothing provisioned, the agent retries")
+    func instanceLookupOutage() async throws {
+        try await ControlPlaneFixture.with(instanceCheck: Self.instanceCheck(MemoryInstances(instances: [:], failing: true))) { fixture in
+            do {
+                try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+                Issue.record("registered although the instance lookup failed")
+            } catch let failure as RegistrationClient.Failure {
+                #expect(!failure.fatal, "a failed lookup is no verdict: \(failure)")
+            }
             #expect(try await fixture.cloudflare.listTunnels().isEmpty)
-            // Heartbeats for well past the deadline: the deadline ended with the bootstrap reply.
-            try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .milliseconds(150), heartbeats: 5) { _ in }
-            #expect(fixture.registry.snapshot().first?.record.heartbeats == 5)
+            #expect(fixture.registry.snapshot().isEmpty)
         }
     }
 

@@ -9,13 +9,15 @@ import Testing
         let policy = fleet.spec.attestation
         #expect(policy.rtmr[2].count == 1 && policy.minimumTeeTcbSvn != nil, "the example pins RTMR2 and a TCB SVN")
         #expect(try AttestationPolicySpec.parse(policy.json, source: "test") == policy)
+        #expect(try AttestationPolicySpec.parse(policy.environmentValue, source: "test") == policy)
+        #expect(policy.environmentValue.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "nothing to quote")
         var diagnostics = DiagnosticCollector(file: "examples/fleet.yaml")
         let desired = try #require(FleetExpander.expand(fleet, diagnostics: &diagnostics))
         let agents = desired.environments.flatMap(\.vms).filter { $0.role == .agent }
         #expect(!agents.isEmpty)
         for vm in agents {
             let variables = vm.eeConfig.bootWorkloads.first { $0.appName == "devopsdefender" }?.environment ?? []
-            #expect(variables.contains("DD_CP_POLICY=\(policy.json)"), "\(vm.name)")
+            #expect(variables.contains("DD_CP_POLICY=\(policy.environmentValue)"), "\(vm.name)")
         }
     }
 
@@ -36,6 +38,9 @@ import Testing
             ("{\"mrtd\": [\"\(String(repeating: "0", count: 96))\"], \"rejectDebug\": \"no\"}", "rejectDebug"),
             ("{\"mrtd\": [\"\(String(repeating: "0", count: 96))\"], \"mrtdd\": []}", "mrtdd"),
             ("", "no YAML document"),
+            ("bm90IGEgcG9saWN5", "neither a JSON mapping nor base64url"),
+            ("e30*", "neither a JSON mapping nor base64url"),
+            (Base64URL.encode(Array("{\"mrtd\": [\"ab\"]}".utf8)), "mrtd[0]"),
         ]
     )
     func refused(text: String, mentions: String) {
@@ -46,5 +51,19 @@ import Testing
             #expect(error.description.hasPrefix("DD_CP_POLICY is not an attestation policy"))
             #expect(error.description.contains(mentions), "\(error.description)")
         }
+    }
+
+    @Test("base64url round-trips every length and refuses padding and foreign characters")
+    func base64URL() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let text = Base64URL.encode(bytes)
+            #expect(!text.contains("=") && !text.contains("+") && !text.contains("/"))
+            #expect(Base64URL.decode(text) == bytes, "length \(length)")
+        }
+        #expect(Base64URL.encode(Array("hello?>".utf8)) == "aGVsbG8_Pg")
+        #expect(Base64URL.decode("aGVsbG8_Pg") == Array("hello?>".utf8))
+        #expect(Base64URL.decode("aGVsbG8=") == nil && Base64URL.decode("a") == nil && Base64URL.decode("a+b/") == nil)
     }
 }

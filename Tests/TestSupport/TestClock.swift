@@ -4,16 +4,7 @@ import Synchronization
 /// to advance an emulator's clock), so retry and rate-limit waits cost no real time.
 public final class TestClock: Clock, Sendable {
     /// A point on the test clock.
-    public struct Instant: InstantProtocol {
-        /// Time since the clock started.
-        public var offset: Duration
-        /// `self` moved by `duration`.
-        public func advanced(by duration: Duration) -> Instant { Instant(offset: self.offset + duration) }
-        /// The duration to `other`.
-        public func duration(to other: Instant) -> Duration { other.offset - self.offset }
-        /// Earlier first.
-        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
-    }
+    public typealias Instant = TestInstant
 
     private let state = Mutex<(now: Duration, sleeps: [Duration])>((.zero, []))
     private let onSleep: @Sendable (Duration) -> Void

@@ -15,10 +15,14 @@ public struct EasyEnclaveQuoteSource: QuoteSource {
 
     /// The socket path.
     public var path: String
+    /// How long one send or receive may block: a quote goes to the host's quoting service and
+    /// can take seconds, but a socket that never answers must not hold a caller for ever.
+    public var timeoutSeconds: Int
 
-    /// Creates a source (default path `/var/lib/easyenclave/agent.sock`).
-    public init(path: String = "/var/lib/easyenclave/agent.sock") {
+    /// Creates a source (default path `/var/lib/easyenclave/agent.sock`, 30 s per send/receive).
+    public init(path: String = "/var/lib/easyenclave/agent.sock", timeoutSeconds: Int = 30) {
         self.path = path
+        self.timeoutSeconds = timeoutSeconds
     }
 
     public func quote(reportData: [UInt8]) async throws -> [UInt8] {
@@ -38,6 +42,10 @@ public struct EasyEnclaveQuoteSource: QuoteSource {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "cannot create a Unix socket") }
         defer { close(descriptor) }
+        var timeout = timeval(tv_sec: self.timeoutSeconds, tv_usec: 0)
+        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+            _ = setsockopt(descriptor, SOL_SOCKET, option, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let pathBytes = Array(self.path.utf8)
@@ -59,6 +67,9 @@ public struct EasyEnclaveQuoteSource: QuoteSource {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while !response.contains(0x0A) && response.count < 1 << 20 {
             let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                throw Failure(description: "EasyEnclave at \(self.path) did not answer within \(self.timeoutSeconds) s")
+            }
             if count <= 0 { break }
             response += buffer[0..<count]
         }

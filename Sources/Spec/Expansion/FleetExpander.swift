@@ -248,7 +248,7 @@ public enum FleetExpander {
             "DD_CP_URL=https://\(environment.hostname)",
             "DD_REGISTER_URL=wss://\(environment.hostname)/register",
             // What the control plane must prove it runs: the agent checks its quote against this.
-            "DD_CP_POLICY=\(fleet.spec.attestation.json)",
+            "DD_CP_POLICY=\(fleet.spec.attestation.environmentValue)",
         ]
         let exposed = workloads.flatMap { $0.expose.map { "\($0.hostnameLabel.value):\($0.port)" } }
         if !exposed.isEmpty { variables.append("DD_EXTRA_INGRESS=\(exposed.joined(separator: ","))") }

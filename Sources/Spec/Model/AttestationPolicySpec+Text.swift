@@ -15,8 +15,7 @@ extension AttestationPolicySpec {
 
     /// The policy as compact JSON with the fleet file's own keys (`mrtd`, `rtmr0`…`rtmr3`,
     /// `mrConfigId`, `mrOwner`, `rejectDebug`, `minTeeTcbSvn`, `acceptedTcbStatuses`), keys in a
-    /// fixed order and unset pins left out: the form an agent's boot configuration carries in
-    /// `DD_CP_POLICY`, readable back with ``parse(_:source:)``.
+    /// fixed order and unset pins left out; readable back with ``parse(_:source:)``.
     public var json: String {
         var fields: [(String, StructuredValue?)] = [("mrtd", .array(self.mrtd.map(StructuredValue.string)))]
         for (index, values) in self.rtmr.enumerated() where !values.isEmpty {
@@ -32,11 +31,28 @@ extension AttestationPolicySpec {
         return StructuredValue.object(fields).json()
     }
 
-    /// Reads a policy written like the fleet file's `attestation.policy` (JSON, or YAML), checked
-    /// against the same schema: the same measurements, rules and defaults.
+    /// ``json`` in base64url without padding: the form an agent's boot configuration carries in
+    /// `DD_CP_POLICY`. Letters, digits, `-` and `_` only, so no quoting layer between the fleet
+    /// file and the agent's environment (JSON in a JSON string in EasyEnclave's config, shells,
+    /// `env` files) can mangle it.
+    public var environmentValue: String {
+        Base64URL.encode(Array(self.json.utf8))
+    }
+
+    /// Reads a policy written like the fleet file's `attestation.policy` — a JSON (or YAML)
+    /// mapping, or ``environmentValue``'s base64url of one — checked against the same schema: the
+    /// same measurements, rules and defaults.
     public static func parse(_ text: String, source: String) throws(TextError) -> AttestationPolicySpec {
+        let trimmed = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        var document = Array(trimmed.utf8)
+        if let first = trimmed.first, first != "{" {
+            guard let decoded = Base64URL.decode(trimmed), decoded.first == UInt8(ascii: "{") else {
+                throw TextError(source: source, problems: ["it is neither a JSON mapping nor base64url of one"])
+            }
+            document = decoded
+        }
         var diagnostics = DiagnosticCollector(file: source)
-        guard let root = YAMLComposer.compose(Array(text.utf8), diagnostics: &diagnostics) else {
+        guard let root = YAMLComposer.compose(document, diagnostics: &diagnostics) else {
             throw TextError(source: source, problems: diagnostics.diagnostics.map(\.message))
         }
         SchemaChecker.check(root, against: FleetSchema.policy, diagnostics: &diagnostics)

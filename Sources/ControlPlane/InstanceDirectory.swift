@@ -1,0 +1,23 @@
+/// What the control plane asks the compute provider about the VM a registering agent names:
+/// narrow on purpose (the consumer defines the interface; the CLI wires GCE behind it).
+public protocol InstanceDirectory: Sendable {
+    /// The instance `name` in `zone`, or nil when there is none.
+    func instance(zone: String, name: String) async throws -> InstanceFacts?
+}
+
+/// The facts about one instance that registration checks.
+public struct InstanceFacts: Sendable, Hashable {
+    /// The provider's numeric instance id, as a string.
+    public var id: String
+    /// The provider's status (GCE: PROVISIONING, STAGING, RUNNING, STOPPING, TERMINATED, …).
+    public var status: String
+    /// The instance's labels.
+    public var labels: [String: String]
+
+    /// Creates the facts.
+    public init(id: String, status: String, labels: [String: String]) {
+        self.id = id
+        self.status = status
+        self.labels = labels
+    }
+}

@@ -1,0 +1,13 @@
+import ControlPlane
+
+/// Instances held in memory, or a lookup that fails (a provider outage).
+struct MemoryInstances: InstanceDirectory {
+    struct Outage: Error {}
+    var instances: [String: InstanceFacts]
+    var failing = false
+
+    func instance(zone: String, name: String) async throws -> InstanceFacts? {
+        if self.failing { throw Outage() }
+        return self.instances["\(zone)/\(name)"]
+    }
+}
