@@ -225,7 +225,7 @@ struct AgentCommand: AsyncParsableCommand {
         } else {
             throw Failure(
                 description:
-                    "the agent must know what the control plane may run: pass --fleet FILE or --cp-mrtd HEX, or set DD_CP_POLICY (the fleet's attestation.policy as JSON)"
+                    "the agent must know what the control plane may run: pass --fleet FILE or --cp-mrtd HEX, or set DD_CP_POLICY (the fleet's attestation.policy as JSON, or base64url of it)"
             )
         }
         return Identity(registerURL: registerURL, vmName: vmName, instanceID: instanceID, controlPlanePolicy: policy)

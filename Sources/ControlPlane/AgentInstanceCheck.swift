@@ -46,8 +46,14 @@ public struct AgentInstanceCheck: Sendable {
             refusals.append(("instance-not-running", "\(agent.vmName) in \(zone) is \(instance.status), not RUNNING"))
         }
         let generation = agent.vmName.split(separator: "-").last.map(String.init) ?? ""
-        if agent.specGeneration != generation || !(instance.labels["dd-spec"] ?? "").hasPrefix(generation) {
-            refusals.append(("generation-mismatch", "the agent reports spec generation \(agent.specGeneration); \(agent.vmName) runs \(generation)"))
+        let label = instance.labels["dd-spec"] ?? "none"
+        if agent.specGeneration != generation || !label.hasPrefix(generation) {
+            refusals.append(
+                (
+                    "generation-mismatch",
+                    "the agent reports spec generation \(agent.specGeneration) for \(agent.vmName) (generation \(generation)); the instance's dd-spec label is \(label)"
+                )
+            )
         }
         guard !refusals.isEmpty else { return nil }
         return .init(codes: refusals.map(\.code), message: refusals.map(\.message).joined(separator: "; "))

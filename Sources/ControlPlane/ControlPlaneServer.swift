@@ -21,9 +21,9 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         public var host: String = "127.0.0.1"
         /// The port (0 picks a free one).
         public var port: Int = 8080
-        /// How long a registration may take from the WebSocket upgrade to the bootstrap reply (or
-        /// refusal); a connection still handshaking then is closed, so unfinished handshakes do
-        /// not hold connections open.
+        /// How long a registration may take from the WebSocket upgrade to its verdict (a refusal
+        /// sent, or provisioning begun); a connection without one by then is closed, so
+        /// unfinished handshakes do not hold connections open.
         public var handshakeTimeout: Duration = .seconds(30)
         /// How long a closing connection waits for the client's close frame before the server
         /// drops it.

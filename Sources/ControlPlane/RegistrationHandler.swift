@@ -83,11 +83,11 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
         }
         /// Sends the refusal (encrypted) and logs it; the connection then ends.
         func refuse(_ refusal: RegistrationMessage.Refusal) async throws {
+            try verdictInTime()
             self.logger.notice(
                 "registration refused",
                 metadata: ["agent.vm": "\(registration.vmName)", "refusal.codes": "\(refusal.codes.joined(separator: ","))"]
             )
-            try verdictInTime()
             try await send(try session.seal(RegistrationMessage.Reply.refusal(refusal)))
         }
         guard self.admits(registration.vmName) else {
@@ -103,8 +103,19 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
         case .accepted(let agent): accepted = agent
         case .refused(let refusal): return try await refuse(refusal)
         }
-        if let instanceCheck = self.instanceCheck, let refusal = try await instanceCheck.refusal(for: accepted) {
-            return try await refuse(refusal)
+        if let instanceCheck = self.instanceCheck {
+            let refusal: RegistrationMessage.Refusal?
+            do {
+                refusal = try await instanceCheck.refusal(for: accepted)
+            } catch {
+                // No verdict: the agent retries. Loud, because every agent waits on this.
+                self.logger.warning(
+                    "cannot check the registering agent's VM with the compute provider (credentials? compute.instances.get?)",
+                    metadata: ["agent.vm": "\(accepted.vmName)", "error": "\(error)"]
+                )
+                throw error
+            }
+            if let refusal { return try await refuse(refusal) }
         }
         // A VM name held by a live agent with another key is not handed over: a second TD
         // claiming a registered VM gets nothing until the first one goes stale.

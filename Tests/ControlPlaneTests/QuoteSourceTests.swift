@@ -77,6 +77,30 @@ import Glibc
         #expect(missing?.description.contains("cannot connect to EasyEnclave at /nonexistent/agent.sock") == true)
     }
 
+    @Test("an EasyEnclave socket that never answers fails after the timeout instead of holding the caller")
+    func easyEnclaveSilent() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ee-silent-\(UInt32.random(in: 0...UInt32.max)).sock").path
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer {
+            close(descriptor)
+            unlink(path)
+        }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in Array(path.utf8).enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0 && listen(descriptor, 1) == 0)
+        // Listening, never accepting: the connection and the request go through, no answer comes.
+        let error = await #expect(throws: EasyEnclaveQuoteSource.Failure.self) {
+            _ = try await EasyEnclaveQuoteSource(path: path, timeoutSeconds: 1).quote(reportData: Array(repeating: 0, count: 64))
+        }
+        #expect(error?.description.contains("did not answer within 1 s") == true, "\(String(describing: error))")
+    }
+
     @Test("configfs-tsm outside a TDX guest says what is missing")
     func configfsMissing() async throws {
         let error = await #expect(throws: ConfigfsTSMQuoteSource.Failure.self) {

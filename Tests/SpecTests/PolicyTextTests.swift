@@ -24,6 +24,8 @@ import Testing
     @Test("defaults are the fleet file's: DEBUG refused, only UpToDate accepted; YAML works too")
     func defaults() throws {
         let mrtd = String(repeating: "AB", count: 48)
+        let block = try AttestationPolicySpec.parse("mrtd:\n  - \(mrtd)\nrejectDebug: false\n", source: "test")
+        #expect(block.mrtd == [mrtd.lowercased()] && !block.rejectDebug, "block-style YAML")
         let parsed = try AttestationPolicySpec.parse("{mrtd: [\(mrtd)]}", source: "test")
         #expect(parsed.mrtd == [mrtd.lowercased()] && parsed.rejectDebug && parsed.acceptedTcbStatuses == ["UpToDate"])
         #expect(parsed.rtmr.allSatisfy(\.isEmpty) && parsed.mrConfigID == nil)
@@ -38,8 +40,8 @@ import Testing
             ("{\"mrtd\": [\"\(String(repeating: "0", count: 96))\"], \"rejectDebug\": \"no\"}", "rejectDebug"),
             ("{\"mrtd\": [\"\(String(repeating: "0", count: 96))\"], \"mrtdd\": []}", "mrtdd"),
             ("", "no YAML document"),
-            ("bm90IGEgcG9saWN5", "neither a JSON mapping nor base64url"),
-            ("e30*", "neither a JSON mapping nor base64url"),
+            ("bm90IGEgcG9saWN5", "neither a JSON or YAML mapping nor base64url"),
+            ("e30*", "mapping"),
             (Base64URL.encode(Array("{\"mrtd\": [\"ab\"]}".utf8)), "mrtd[0]"),
         ]
     )
@@ -65,5 +67,6 @@ import Testing
         #expect(Base64URL.encode(Array("hello?>".utf8)) == "aGVsbG8_Pg")
         #expect(Base64URL.decode("aGVsbG8_Pg") == Array("hello?>".utf8))
         #expect(Base64URL.decode("aGVsbG8=") == nil && Base64URL.decode("a") == nil && Base64URL.decode("a+b/") == nil)
+        #expect(Base64URL.decode("e30") == Array("{}".utf8) && Base64URL.decode("e31") == nil, "stray bits after the last byte")
     }
 }

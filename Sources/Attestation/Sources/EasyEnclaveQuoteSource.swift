@@ -15,11 +15,11 @@ public struct EasyEnclaveQuoteSource: QuoteSource {
 
     /// The socket path.
     public var path: String
-    /// How long one send or receive may block: a quote goes to the host's quoting service and
-    /// can take seconds, but a socket that never answers must not hold a caller for ever.
+    /// How long the whole answer may take: a quote goes to the host's quoting service and can
+    /// take seconds, but a socket that never answers must not hold a caller for ever.
     public var timeoutSeconds: Int
 
-    /// Creates a source (default path `/var/lib/easyenclave/agent.sock`, 30 s per send/receive).
+    /// Creates a source (default path `/var/lib/easyenclave/agent.sock`, 30 s for an answer).
     public init(path: String = "/var/lib/easyenclave/agent.sock", timeoutSeconds: Int = 30) {
         self.path = path
         self.timeoutSeconds = timeoutSeconds
@@ -43,9 +43,7 @@ public struct EasyEnclaveQuoteSource: QuoteSource {
         guard descriptor >= 0 else { throw Failure(description: "cannot create a Unix socket") }
         defer { close(descriptor) }
         var timeout = timeval(tv_sec: self.timeoutSeconds, tv_usec: 0)
-        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
-            _ = setsockopt(descriptor, SOL_SOCKET, option, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        }
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let pathBytes = Array(self.path.utf8)
@@ -63,14 +61,26 @@ public struct EasyEnclaveQuoteSource: QuoteSource {
             guard written > 0 else { throw Failure(description: "writing to \(self.path) failed (errno \(errno))") }
             sent += written
         }
+        // One deadline for the whole answer, however it trickles in.
+        let deadline = ContinuousClock.now + .seconds(self.timeoutSeconds)
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while !response.contains(0x0A) && response.count < 1 << 20 {
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let polled = poll(
+                &ready,
+                1,
+                Int32(max(0, remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
+            )
+            if polled < 0 && errno == EINTR { continue }
+            guard polled > 0 else {
                 throw Failure(description: "EasyEnclave at \(self.path) did not answer within \(self.timeoutSeconds) s")
             }
-            if count <= 0 { break }
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw Failure(description: "reading from \(self.path) failed (errno \(errno))") }
+            if count == 0 { break }
             response += buffer[0..<count]
         }
         return Array(response.prefix { $0 != 0x0A })

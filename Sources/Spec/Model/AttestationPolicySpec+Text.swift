@@ -9,7 +9,7 @@ extension AttestationPolicySpec {
 
         public var description: String {
             "\(self.source) is not an attestation policy: " + self.problems.joined(separator: "; ")
-                + " (it takes the fleet file's attestation.policy as JSON, e.g. {\"mrtd\":[\"<96 hex>\"]})"
+                + " (it takes the fleet file's attestation.policy as JSON or YAML, e.g. {\"mrtd\":[\"<96 hex>\"]}, or base64url of that)"
         }
     }
 
@@ -45,9 +45,9 @@ extension AttestationPolicySpec {
     public static func parse(_ text: String, source: String) throws(TextError) -> AttestationPolicySpec {
         let trimmed = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         var document = Array(trimmed.utf8)
-        if let first = trimmed.first, first != "{" {
+        if !trimmed.isEmpty, Base64URL.isAlphabet(trimmed) {
             guard let decoded = Base64URL.decode(trimmed), decoded.first == UInt8(ascii: "{") else {
-                throw TextError(source: source, problems: ["it is neither a JSON mapping nor base64url of one"])
+                throw TextError(source: source, problems: ["it is neither a JSON or YAML mapping nor base64url of one"])
             }
             document = decoded
         }

@@ -18,8 +18,13 @@ public enum Base64URL {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Decodes `text`; nil when it holds a character outside the alphabet, padding, or a length
-    /// no encoding produces.
+    /// True when every character of `text` is in the base64url alphabet.
+    public static func isAlphabet(_ text: String) -> Bool {
+        text.utf8.allSatisfy { Self.alphabet.contains($0) }
+    }
+
+    /// Decodes `text`; nil when it holds a character outside the alphabet, padding, a length no
+    /// encoding produces, or stray bits after the last byte (so each value has one encoding).
     public static func decode(_ text: String) -> [UInt8]? {
         var values: [UInt32] = []
         values.reserveCapacity(text.utf8.count)
@@ -34,7 +39,9 @@ public enum Base64URL {
             let chunk = values[index..<min(index + 4, values.count)]
             var value: UInt32 = 0
             for (offset, sextet) in chunk.enumerated() { value |= sextet << (18 - 6 * offset) }
-            for position in 0..<(chunk.count - 1) { output.append(UInt8((value >> (16 - 8 * position)) & 0xff)) }
+            let byteCount = chunk.count - 1
+            guard value & (0xff_ffff >> (8 * byteCount)) == 0 else { return nil }
+            for position in 0..<byteCount { output.append(UInt8((value >> (16 - 8 * position)) & 0xff)) }
             index += 4
         }
         return output
