@@ -52,7 +52,7 @@ struct ControlPlaneCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Quotes made at once for registrations and /cp/attest; callers beyond it wait in --quote-queue.",
+            "Quotes made at once for registrations; callers beyond it wait in --quote-queue. /cp/attest has its own gate, a quarter of this (at least 1).",
             valueName: "count"
         )
     )
@@ -60,7 +60,7 @@ struct ControlPlaneCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Callers that may wait for a quote; beyond it a registration is closed with 1013 and /cp/attest answers 503 (retry later).",
+            "Registrations that may wait for a quote; beyond it one is closed with 1013 (retry later). /cp/attest: an eighth of this, then 503.",
             valueName: "count"
         )
     )
@@ -187,6 +187,7 @@ struct ControlPlaneCommand: AsyncParsableCommand {
         handler.admits = { agentZones[$0] != nil }
         handler.instanceCheck = instanceCheck
         handler.quoting = AdmissionGate(limit: self.quoteConcurrency, queueLimit: self.quoteQueue)
+        handler.attestQuoting = AdmissionGate(limit: max(1, self.quoteConcurrency / 4), queueLimit: self.quoteQueue / 8)
         guard let address = Self.address(self.listen) else { throw ExitCode(1) }
         let portFile = self.portFile
         let server = ControlPlaneServer(

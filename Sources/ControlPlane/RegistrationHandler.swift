@@ -27,9 +27,12 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
     /// refused (`unknown-vm`) before anything is provisioned — an attested TD cannot claim
     /// another VM's tunnel (the control plane's own, say).
     public var admits: @Sendable (String) -> Bool = { _ in true }
-    /// Bounds the quoting an unauthenticated caller can start (a registration's second message,
-    /// `/cp/attest`): a caller beyond it is refused with ``AdmissionGate/Busy`` and retries later.
+    /// Bounds the quoting registrations start before anyone is authenticated (their second
+    /// message): a caller beyond it is refused with ``AdmissionGate/Busy`` and retries later.
     public var quoting = AdmissionGate(limit: 8, queueLimit: 256)
+    /// Bounds the quoting `/cp/attest` requests start: a gate of their own, so a flood of plain
+    /// HTTP requests cannot keep agents from registering.
+    public var attestQuoting = AdmissionGate(limit: 2, queueLimit: 32)
     /// Checks an attested agent against the compute provider (the VM it names exists, is
     /// running, is the fleet's and has the instance id it reports); nil skips the check.
     public var instanceCheck: AgentInstanceCheck?
@@ -157,10 +160,12 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
         }
     }
 
-    /// A fresh nonce and this control plane's quote binding its static key and that nonce, both
-    /// made only once the quoting gate admits the caller (so a flood issues no unbounded nonces).
+    /// This control plane's quote binding its static key and a nonce. Without `given`, for a
+    /// registration: a fresh nonce, issued only once ``quoting`` admits the caller (so a flood
+    /// issues no unbounded nonces). With it, for `/cp/attest`: the caller's nonce, through
+    /// ``attestQuoting``.
     public func quote(nonce given: [UInt8]? = nil) async throws -> (nonce: [UInt8], quote: [UInt8]) {
-        try await self.quoting.run {
+        try await (given == nil ? self.quoting : self.attestQuoting).run {
             let nonce = given ?? self.verifier.nonces.issue()
             let binding = ReportDataBinding.reportData(noiseStaticKey: Array(self.staticKey.publicKey.rawRepresentation), session: nonce)
             return (nonce, try await self.quotes.quote(reportData: binding))

@@ -82,36 +82,49 @@ import FoundationNetworking
         #expect(try await gate.run { 42 } == 42)
     }
 
-    @Test("while quoting is saturated, /cp/attest answers 503 with Retry-After and a registration is closed for a retry; both work once it drains")
+    @Test(
+        "a saturated /cp/attest answers 503 with Retry-After but does not keep agents from registering; saturated registrations are closed for a retry; all work once drained"
+    )
     func saturatedControlPlane() async throws {
         let latch = Latch()
-        let gate = AdmissionGate(limit: 1, queueLimit: 0)
-        let quotes: @Sendable (SimulatedQuoteSource) -> any QuoteSource = { LatchedQuotes(inner: $0, latch: latch) }
-        try await ControlPlaneFixture.with(controlPlaneQuotes: quotes, quoting: gate) { fixture in
+        let registrations = AdmissionGate(limit: 1, queueLimit: 0)
+        let attests = AdmissionGate(limit: 1, queueLimit: 0)
+        // Quote 1 (a /cp/attest request) and quote 3 (the second registration) hang until the latch opens.
+        let quotes: @Sendable (SimulatedQuoteSource) -> any QuoteSource = { LatchedQuotes(inner: $0, latch: latch, held: [1, 3]) }
+        try await ControlPlaneFixture.with(controlPlaneQuotes: quotes, quoting: registrations, attestQuoting: attests) { fixture in
             let nonce = String(repeating: "ab", count: 32)
             let url = try #require(URL(string: "http://127.0.0.1:\(fixture.port)/cp/attest?nonce=\(nonce)"))
             let held = Task { try await URLSession.shared.data(from: url) }
-            await Self.until { gate.running == 1 }
+            await Self.until { attests.running == 1 }
 
             let (body, response) = try await URLSession.shared.data(from: url)
             let http = try #require(response as? HTTPURLResponse)
             #expect(http.statusCode == 503 && http.value(forHTTPHeaderField: "Retry-After") == "1")
             #expect(String(decoding: body, as: UTF8.self).contains("busy"))
 
-            let vm = "dd-production-web-0-de1ea041"
+            // Quote 2: registrations have their own gate.
+            try await fixture.agent("dd-production-web-0-de1ea041").run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            #expect(fixture.registry.snapshot().map(\.record.vm) == ["dd-production-web-0-de1ea041"])
+
+            // Quote 3 hangs and fills the registration gate; the next agent is closed, retryably.
+            let slow = Task {
+                try await fixture.agent("dd-production-web-1-de1ea041").run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            }
+            await Self.until { registrations.running == 1 }
             do {
-                try await fixture.agent(vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+                try await fixture.agent("dd-production-web-2-de1ea041").run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
                 Issue.record("a registration went through a full gate")
             } catch let failure as RegistrationClient.Failure {
                 #expect(!failure.fatal, "busy is retryable: \(failure)")
             }
-            #expect(try await fixture.cloudflare.listTunnels().isEmpty, "nothing provisioned while busy")
+            #expect(try await fixture.cloudflare.listTunnels().map(\.name) == ["dd-production-web-0-de1ea041"], "nothing provisioned while busy")
 
             latch.open()
             let (_, heldResponse) = try await held.value
             #expect((heldResponse as? HTTPURLResponse)?.statusCode == 200)
-            try await fixture.agent(vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
-            #expect(fixture.registry.snapshot().map(\.record.vm) == [vm])
+            try await slow.value
+            try await fixture.agent("dd-production-web-2-de1ea041").run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
+            #expect(Set(fixture.registry.snapshot().map(\.record.vm)).count == 3)
         }
     }
 }

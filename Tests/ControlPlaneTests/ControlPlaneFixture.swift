@@ -39,6 +39,7 @@ struct ControlPlaneFixture: Sendable {
         admits: @escaping @Sendable (String) -> Bool = { _ in true },
         controlPlaneQuotes: (@Sendable (SimulatedQuoteSource) -> any QuoteSource)? = nil,
         quoting: AdmissionGate? = nil,
+        attestQuoting: AdmissionGate? = nil,
         handshakeTimeout: Duration = .seconds(30),
         deadlineClock: any Clock<Duration> = ContinuousClock(),
         instanceCheck: AgentInstanceCheck? = nil,
@@ -84,6 +85,7 @@ struct ControlPlaneFixture: Sendable {
             )
             handler.admits = admits
             if let quoting { handler.quoting = quoting }
+            if let attestQuoting { handler.attestQuoting = attestQuoting }
             handler.instanceCheck = instanceCheck
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             let controlPlane = ControlPlaneServer(
