@@ -255,7 +255,6 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "TestSupport", "CLI", "Attestation", "Emulators", "Reconciler", "ProviderSupport", "GCEProvider", "CloudflareProvider",
-                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

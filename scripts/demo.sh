@@ -102,15 +102,18 @@ for _ in $(seq 1 100); do [ -s "$work/cp.port" ] && break; sleep 0.1; done
 cp_port=$(cat "$work/cp.port")
 echo "control plane on 127.0.0.1:$cp_port (GET /health, GET /cp/attest?nonce=, WebSocket /register)"
 mapfile -t web < <("$dd" render "$fleet" --env production --format json | jq -r '.environments[0].vms[] | select(.pool == "web") | .name')
-# The control plane checks each agent against the VM it names in GCE (here the emulator): it
-# must exist, be this fleet's, run, and have the instance id the agent reports.
-instance_id() { gce GET "aggregated/instances" | jq -r --arg name "$1" '.items[].instances[]? | select(.name == $name) | .id'; }
+mapfile -t zones < <("$dd" render "$fleet" --env production --format json | jq -r '.environments[0].vms[] | select(.pool == "web") | .zone')
+# Each agent boots like a fleet VM: its name, the control plane's policy (DD_CP_POLICY) and its
+# instance id come from its own instance's metadata server — here the GCE emulator's, serving the
+# ee-config apply wrote — and the control plane checks it against the VM it names in GCE.
+metadata_host=${DD_GCE_ENDPOINT#http://}
+metadata_host=${metadata_host%/compute/v1}
 for i in "${!web[@]}"; do
-  "$dd" agent --fleet "$fleet" --register-url "ws://127.0.0.1:$cp_port/register" --vm-name "${web[$i]}" --instance-id "$(instance_id "${web[$i]}")" \
+  "$dd" agent --register-url "ws://127.0.0.1:$cp_port/register" --metadata-host "$metadata_host/_emulator/vms/${zones[$i]}/${web[$i]}" \
     --heartbeat 1 --health-listen 127.0.0.1:0 --connector emulator --connector-emulator "${DD_CLOUDFLARE_ENDPOINT%/client/v4}" \
     "${sim[@]}" > "$work/agent-$i.log" 2>&1 &
   fleet_pids+=($!)
-  echo "agent ${web[$i]} started"
+  echo "agent ${web[$i]} started (configured from its metadata)"
 done
 health() { curl -sf "http://127.0.0.1:$cp_port/health"; }
 for _ in $(seq 1 100); do [ "$(health | jq '[.list[] | select(.heartbeats >= 2)] | length')" = "${#web[@]}" ] && break; sleep 0.2; done

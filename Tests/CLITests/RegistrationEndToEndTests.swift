@@ -2,7 +2,6 @@ import CloudflareProvider
 import Emulators
 import Foundation
 import GCEProvider
-import Hummingbird
 import ProviderSupport
 import TestSupport
 import Testing
@@ -14,9 +13,9 @@ import Glibc
 /// A control plane and 20 agents as separate `devopsdefender` processes against the Cloudflare
 /// emulator: every agent attests (simulated TDX) and registers, gets its tunnel and DNS record,
 /// connects its stand-in connector and heartbeats; a killed agent turns stale after the timeout.
-/// Two of the agents are configured as on a fleet VM: from a metadata server serving the
-/// `ee-config` the reconciler rendered for their VM (name, control-plane policy) and an instance
-/// id, with no fleet file.
+/// Two of the agents are configured as on a fleet VM: from their instance's metadata server (the
+/// GCE emulator's), which serves the `ee-config` apply wrote (name, control-plane policy) and the
+/// instance id, with no fleet file.
 @Suite struct RegistrationEndToEndTests {
     static let agents = 20
     static let mrtd = String(repeating: "ab", count: 48)
@@ -79,25 +78,6 @@ import Glibc
         var description: String
     }
 
-    /// A stand-in GCE metadata server for one VM, serving its rendered `ee-config` and its
-    /// instance id until the returned task is cancelled.
-    static func metadataServer(eeConfig: String, instanceID: String) async throws -> (port: Int, task: Task<Void, any Error>) {
-        let router = Router()
-        router.get("/computeMetadata/v1/instance/attributes/ee-config") { _, _ in eeConfig }
-        router.get("/computeMetadata/v1/instance/id") { _, _ in instanceID }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let task = Task {
-            defer { continuation.finish() }
-            try await LoopbackServer.withRunning(router) { port in
-                continuation.yield(port)
-                try await Task.sleep(for: .seconds(3_600))
-            }
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw TimedOut(description: "the metadata stand-in did not start") }
-        return (port, task)
-    }
-
     @Test("20 agent processes attest and register with a control-plane process; a killed agent turns stale")
     func twentyAgents() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-e2e-\(UUID().uuidString)")
@@ -144,21 +124,22 @@ import Glibc
             let vms = (environments.first?["vms"] as? [[String: Any]] ?? []).filter { $0["pool"] as? String == "web" }
             let names = vms.compactMap { $0["name"] as? String }
             #expect(names.count == Self.agents)
-            // Agents 0 and 1 boot like fleet VMs: everything but the local register URL from the
-            // metadata server (the ee-config rendered for their VM), no fleet file.
-            var metadataServers: [(port: Int, task: Task<Void, any Error>)] = []
-            defer { for server in metadataServers { server.task.cancel() } }
+            // Agents 0 and 1 boot like fleet VMs: everything but the local register URL from their
+            // instance's metadata server (the GCE emulator serves each instance's own), which holds
+            // the ee-config apply wrote; no fleet file, no name, no instance id.
+            let gceHost = (fleet.environment["DD_GCE_ENDPOINT"] ?? "").replacingOccurrences(of: "http://", with: "")
+                .replacingOccurrences(of: "/compute/v1", with: "")
+            var metadataHosts: [String] = []
             for vm in vms.prefix(2) {
                 let eeConfig = try #require((vm["metadata"] as? [String: Any])?["ee-config"] as? String)
                 #expect(eeConfig.contains("DD_CP_POLICY="), "the boot config tells the agent what the control plane must run")
-                let name = try #require(vm["name"] as? String)
-                metadataServers.append(try await Self.metadataServer(eeConfig: eeConfig, instanceID: try #require(instanceIDs[name])))
+                metadataHosts.append("\(gceHost)/_emulator/vms/\(try #require(vm["zone"] as? String))/\(try #require(vm["name"] as? String))")
             }
             var agents: [Background] = []
             for (index, name) in names.enumerated() {
                 let configuration =
-                    index < metadataServers.count
-                    ? ["--metadata-host", "127.0.0.1:\(metadataServers[index].port)"]
+                    index < metadataHosts.count
+                    ? ["--metadata-host", metadataHosts[index]]
                     : ["--fleet", fleetFile.path, "--vm-name", name, "--instance-id", instanceIDs[name] ?? "?"]
                 let agent = try Background(
                     ["agent", "--register-url", "ws://127.0.0.1:\(cpPort)/register"] + configuration + [

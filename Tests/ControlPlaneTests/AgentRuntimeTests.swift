@@ -74,23 +74,34 @@ import Testing
         }
     }
 
-    @Test("the agent's configuration comes from the metadata server's ee-config, as the VM booted with it")
+    @Test("the agent's configuration comes from its instance's metadata server (the GCE emulator's), as the VM booted with it")
     func metadataConfiguration() async throws {
         let desired = try Self.exampleDesiredState()
         let vm = try #require(desired.environments.first?.vms.first { $0.role == .agent })
-        let router = Router()
-        router.get("/computeMetadata/v1/instance/attributes/ee-config") { request, _ -> Response in
-            guard request.headers[HTTPField.Name("Metadata-Flavor")!] == "Google" else { return Response(status: .forbidden) }
-            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: vm.eeConfig.metadataValue)))
-        }
-        router.get("/computeMetadata/v1/instance/id") { _, _ in "5550123" }
-        try await LoopbackServer.withRunning(router) { port in
-            let metadata = MetadataClient(host: "127.0.0.1:\(port)", http: HTTPTransport(timeout: .seconds(30)))
+        let server = try EmulatorServer(gce: .init(project: "dd-prod"))
+        let gce = try #require(server.gce)
+        let ids = gce.seed(zone: vm.zone, names: [vm.name], labels: vm.labels, metadata: ["ee-config": vm.eeConfig.metadataValue])
+        try await LoopbackServer.withRunning(server.router()) { port in
+            let http = HTTPTransport(timeout: .seconds(30))
+            let metadata = MetadataClient(host: "127.0.0.1:\(port)/_emulator/vms/\(vm.zone)/\(vm.name)", http: http)
             let variables = try await metadata.eeConfigVariables()
             #expect(variables["DD_VM_NAME"] == vm.name)
             #expect(variables["DD_REGISTER_URL"] == "wss://app.devopsdefender.com/register")
-            #expect(try await metadata.get("instance/id") == "5550123")
+            let policy = try AttestationPolicySpec.parse(try #require(variables["DD_CP_POLICY"]), source: "DD_CP_POLICY")
+            #expect(AttestationPolicy(spec: policy).allowedMRTD.count == 1, "the fleet's policy, as the agent will apply it")
+            #expect(try await metadata.get("instance/id") == ids[vm.name].map(String.init))
+            #expect(try await metadata.get("instance/name") == vm.name)
             await #expect(throws: MetadataClient.Failure.self) { _ = try await metadata.get("instance/attributes/nope") }
+            let elsewhere = MetadataClient(host: "127.0.0.1:\(port)/_emulator/vms/\(vm.zone)/no-such-vm", http: http)
+            await #expect(throws: MetadataClient.Failure.self) { _ = try await elsewhere.get("instance/id") }
+            // Like the real metadata server, it answers only requests that carry Metadata-Flavor: Google.
+            let bare = try await http.send(
+                method: "GET",
+                url: "http://127.0.0.1:\(port)/_emulator/vms/\(vm.zone)/\(vm.name)/computeMetadata/v1/instance/id",
+                headers: [],
+                body: nil
+            )
+            #expect(bare.status == 403)
         }
     }
 

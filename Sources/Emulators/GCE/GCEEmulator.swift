@@ -93,9 +93,12 @@ public final class GCEEmulator: Sendable {
     }
 
     /// Adds instances directly (for tests and benchmarks), RUNNING, listed at once.
-    public func seed(zone: String, names: [String], labels: [String: String]) {
+    @discardableResult
+    public func seed(zone: String, names: [String], labels: [String: String], metadata: [String: String] = [:]) -> [String: UInt64] {
         self.state.withLock { state in
+            var ids: [String: UInt64] = [:]
             for name in names {
+                ids[name] = state.nextID + 1
                 state.nextID += 1
                 let key = GCEEmulatorState.key(zone, name)
                 state.instances[key] = .init(
@@ -106,7 +109,7 @@ public final class GCEEmulator: Sendable {
                     status: "RUNNING",
                     labels: labels,
                     labelFingerprint: Self.fingerprint(),
-                    metadataItems: [],
+                    metadataItems: metadata.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] },
                     metadataFingerprint: Self.fingerprint(),
                     created: Date(),
                     confidentialType: "TDX",
@@ -115,10 +118,43 @@ public final class GCEEmulator: Sendable {
                 )
                 state.order.append(key)
             }
+            return ids
         }
     }
 
     // MARK: Routes
+
+    /// One instance's metadata server: `instance/id`, `instance/name`, `instance/zone` and
+    /// `instance/attributes/KEY`, in text, with the `Metadata-Flavor: Google` header required and
+    /// answered, like the real one; 404 for an instance or attribute that does not exist.
+    func instanceMetadata(_ request: Request, _ context: BasicRequestContext) -> Response {
+        guard let flavor = HTTPField.Name("Metadata-Flavor"), request.headers[flavor] == "Google" else {
+            return EmulatorResponse.json(.forbidden, ["error": "Missing Metadata-Flavor:Google header."])
+        }
+        let zone = context.parameters.get("zone") ?? ""
+        let name = context.parameters.get("name") ?? ""
+        let path = context.parameters.getCatchAll().joined(separator: "/")
+        let value: String? = self.state.withLock { state in
+            guard let instance = state.instances[GCEEmulatorState.key(zone, name)], !instance.deleted else { return nil }
+            switch path {
+            case "id": return String(instance.id)
+            case "name": return instance.name
+            case "zone": return "projects/\(self.configuration.project)/zones/\(instance.zone)"
+            default:
+                guard path.hasPrefix("attributes/") else { return nil }
+                let key = String(path.dropFirst("attributes/".count))
+                return instance.metadataItems.first { $0["key"] == key }?["value"]
+            }
+        }
+        self.journal.record(.init(route: "gce metadata.get", method: "GET", status: value == nil ? 404 : 200))
+        guard let value else {
+            return Response(status: .notFound, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: "Not Found")))
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/text"
+        if let flavor = HTTPField.Name("Metadata-Flavor") { headers[flavor] = "Google" }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value)))
+    }
 
     /// Adds the `/compute/v1` routes and `/token` to `router`.
     public func addRoutes(to router: Router<BasicRequestContext>) {
@@ -132,6 +168,11 @@ public final class GCEEmulator: Sendable {
             self.state.withLock { _ = $0.tokens.insert(token) }
             self.journal.record(.init(route: "gce metadata.token", method: "GET", status: 200))
             return EmulatorResponse.json(.ok, ["access_token": token, "expires_in": 3599, "token_type": "Bearer"])
+        }
+        // Each instance's own metadata server, as the VM would see it at
+        // http://metadata.google.internal: point an agent's --metadata-host here.
+        router.get("/_emulator/vms/:zone/:name/computeMetadata/v1/instance/**") { request, context -> Response in
+            self.instanceMetadata(request, context)
         }
         router.get(RouterPath(zone + "/instances")) { request, context in
             await self.gated(request, context, "instances.list", "lists", self.listInstances)
