@@ -36,7 +36,11 @@ public struct CipherState: Sendable {
             throw NoiseError(.decryptionFailed, "encryption failed: \(error)")
         }
         self.nonce += 1
-        return Array(sealed.ciphertext) + Array(sealed.tag)
+        var message = [UInt8]()
+        message.reserveCapacity(plaintext.count + 16)
+        message.append(contentsOf: sealed.ciphertext)
+        message.append(contentsOf: sealed.tag)
+        return message
     }
 
     /// DECRYPT(k, n++, ad, ciphertext); the nonce advances only when authentication succeeds.
@@ -70,8 +74,8 @@ public struct CipherState: Sendable {
     public mutating func exhaustForTesting() { self.nonce = .max }
 
     private static func nonce(_ counter: UInt64) throws -> ChaChaPoly.Nonce {
-        var bytes = [UInt8](repeating: 0, count: 4)
-        withUnsafeBytes(of: counter.littleEndian) { bytes.append(contentsOf: $0) }
-        return try ChaChaPoly.Nonce(data: bytes)
+        // 4 zero bytes, then the counter little-endian: 12 bytes (three 32-bit words), on the stack.
+        let words = (UInt32(0), UInt32(truncatingIfNeeded: counter).littleEndian, UInt32(truncatingIfNeeded: counter >> 32).littleEndian)
+        return try withUnsafeBytes(of: words) { try ChaChaPoly.Nonce(data: $0) }
     }
 }

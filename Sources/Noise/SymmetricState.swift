@@ -47,26 +47,33 @@ struct SymmetricState: Sendable {
     /// HKDF(ck, ikm) with two 32-byte outputs, as the Noise spec defines it (RFC 5869 with salt = ck).
     static func hkdf(_ chainingKey: [UInt8], _ input: [UInt8]) -> ([UInt8], [UInt8]) {
         let prk = Self.hmac(key: chainingKey, input)
-        let first = Self.hmac(key: prk, [0x01])
-        let second = Self.hmac(key: prk, first + [0x02])
+        let first = Self.hmac(key: prk, [], then: 0x01)
+        let second = Self.hmac(key: prk, first, then: 0x02)
         return (first, second)
     }
 
-    /// HMAC-SHA256 (RFC 2104) for the 32-byte keys Noise uses, straight on SHA-256 so that the
-    /// handshake's ~30 HMACs allocate no key objects. The published vectors pin its output.
-    static func hmac(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
-        var innerPad = [UInt8](repeating: 0x36, count: 64)
-        var outerPad = [UInt8](repeating: 0x5c, count: 64)
-        for (index, byte) in key.enumerated() {
-            innerPad[index] ^= byte
-            outerPad[index] ^= byte
+    /// HMAC-SHA256 (RFC 2104) of `message` followed by the byte `then` (if any), for the 32-byte
+    /// keys Noise uses (at most 64 bytes), straight on SHA-256 with one pad buffer, so that the handshake's ~24 HMACs
+    /// allocate as little as possible. The published vectors pin its output.
+    static func hmac(key: [UInt8], _ message: [UInt8], then last: UInt8? = nil) -> [UInt8] {
+        var pad = [UInt8](repeating: 0x36, count: 64)
+        pad.withUnsafeMutableBufferPointer { pad in
+            key.withUnsafeBufferPointer { key in
+                for index in 0..<min(key.count, 64) { pad[index] ^= key[index] }
+            }
         }
         var inner = SHA256()
-        inner.update(data: innerPad)
+        inner.update(data: pad)
         inner.update(data: message)
+        if let last { withUnsafeBytes(of: last) { inner.update(bufferPointer: $0) } }
+        let innerDigest = inner.finalize()
+        // The outer pad is the inner one with 0x36 ^ 0x5c flipped into every byte.
+        pad.withUnsafeMutableBufferPointer { pad in
+            for index in 0..<64 { pad[index] ^= 0x36 ^ 0x5c }
+        }
         var outer = SHA256()
-        outer.update(data: outerPad)
-        outer.update(data: Array(inner.finalize()))
-        return Array(outer.finalize())
+        outer.update(data: pad)
+        innerDigest.withUnsafeBytes { outer.update(bufferPointer: $0) }
+        return outer.finalize().withUnsafeBytes { Array($0) }
     }
 }
