@@ -97,6 +97,25 @@ struct NoiseHandshakeTests {
         #expect(throws: NoiseError(.decryptionFailed, "")) { try responder.decrypt(try initiator.encrypt([4])) }
     }
 
+    @Test("nonces are 4 zero bytes then the counter little-endian, all 8 bytes of it (rekey uses 2^64 − 1)")
+    func nonceLayout() throws {
+        let key = [UInt8](repeating: 9, count: 32)
+        // REKEY by hand with swift-crypto and the spec's nonce bytes, then compare sessions.
+        let maximum = try ChaChaPoly.Nonce(data: [0, 0, 0, 0] + [UInt8](repeating: 0xff, count: 8))
+        let sealed = try ChaChaPoly.seal([UInt8](repeating: 0, count: 32), using: SymmetricKey(data: key), nonce: maximum)
+        let rekeyed = Array(sealed.ciphertext.prefix(32))
+        var cipher = CipherState(key: key)
+        try cipher.rekey()
+        var expected = CipherState(key: rekeyed)
+        #expect(try cipher.encrypt([1, 2, 3]) == (try expected.encrypt([1, 2, 3])))
+        // Counter 1: little-endian in bytes 4…11.
+        var counting = CipherState(key: key)
+        _ = try counting.encrypt([])
+        let one = try ChaChaPoly.Nonce(data: [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0])
+        let byHand = try ChaChaPoly.seal([5], using: SymmetricKey(data: key), nonce: one)
+        #expect(try counting.encrypt([5]) == Array(byHand.ciphertext) + Array(byHand.tag))
+    }
+
     @Test("the nonce never wraps")
     func nonceExhaustion() throws {
         var cipher = CipherState(key: [UInt8](repeating: 7, count: 32))
