@@ -27,6 +27,29 @@ struct CloudEndpointOptions: ParsableArguments {
         var description: String
     }
 
+    /// A GCE client for the fleet's project, with these endpoints and credentials.
+    func gceClient(spec: GCEProviderSpec, transport: HTTPTransport) throws -> GCEClient<ContinuousClock> {
+        GCEClient(
+            project: spec.project,
+            authorization: try self.gceAuthorization(spec: spec, transport: transport),
+            baseURL: self.gceEndpoint,
+            transport: transport,
+            clock: ContinuousClock()
+        )
+    }
+
+    /// A Cloudflare client for the fleet's account and zone, with these endpoints and its token.
+    func cloudflareClient(spec: CloudflareProviderSpec, transport: HTTPTransport) throws -> CloudflareClient<ContinuousClock> {
+        CloudflareClient(
+            accountID: spec.accountID,
+            zoneID: spec.zoneID,
+            token: try self.cloudflareToken(spec: spec),
+            baseURL: self.cloudflareEndpoint,
+            transport: transport,
+            clock: ContinuousClock()
+        )
+    }
+
     /// The GCE token source.
     func gceAuthorization(spec: GCEProviderSpec, transport: HTTPTransport) throws -> any AccessTokenProvider {
         let environment = ProcessInfo.processInfo.environment

@@ -135,24 +135,12 @@ struct ControlPlaneCommand: AsyncParsableCommand {
         var handler: RegistrationHandler<ContinuousClock>
         var instanceCheck: AgentInstanceCheck?
         do {
-            let cloudflare = CloudflareClient(
-                accountID: spec.cloudflare.accountID,
-                zoneID: spec.cloudflare.zoneID,
-                token: try self.endpoints.cloudflareToken(spec: spec.cloudflare),
-                baseURL: self.endpoints.cloudflareEndpoint,
-                clock: ContinuousClock()
-            )
+            let transport = HTTPTransport()
+            let cloudflare = try self.endpoints.cloudflareClient(spec: spec.cloudflare, transport: transport)
             let edge = CloudflareFleetAdapter(client: cloudflare)
             let clock = ContinuousClock()
             if self.verifyInstances {
-                let transport = HTTPTransport()
-                let gce = GCEClient(
-                    project: spec.gce.project,
-                    authorization: try self.endpoints.gceAuthorization(spec: spec.gce, transport: transport),
-                    baseURL: self.endpoints.gceEndpoint,
-                    transport: transport,
-                    clock: clock
-                )
+                let gce = try self.endpoints.gceClient(spec: spec.gce, transport: transport)
                 instanceCheck = AgentInstanceCheck(
                     directory: GCEInstanceDirectory(client: gce),
                     fleet: spec.metadata.name,

@@ -48,21 +48,8 @@ struct FleetSession {
         let gce: GCEClient<ContinuousClock>
         let cloudflare: CloudflareClient<ContinuousClock>
         do {
-            gce = GCEClient(
-                project: spec.gce.project,
-                authorization: try endpoints.gceAuthorization(spec: spec.gce, transport: transport),
-                baseURL: endpoints.gceEndpoint,
-                transport: transport,
-                clock: ContinuousClock()
-            )
-            cloudflare = CloudflareClient(
-                accountID: spec.cloudflare.accountID,
-                zoneID: spec.cloudflare.zoneID,
-                token: try endpoints.cloudflareToken(spec: spec.cloudflare),
-                baseURL: endpoints.cloudflareEndpoint,
-                transport: transport,
-                clock: ContinuousClock()
-            )
+            gce = try endpoints.gceClient(spec: spec.gce, transport: transport)
+            cloudflare = try endpoints.cloudflareClient(spec: spec.cloudflare, transport: transport)
         } catch {
             throw Failure(message: "error: \(error)\n", exitCode: 1)
         }

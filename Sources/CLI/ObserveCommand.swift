@@ -66,21 +66,8 @@ struct ObserveCommand: AsyncParsableCommand {
         let gce: GCEClient<ContinuousClock>
         let cloudflare: CloudflareClient<ContinuousClock>
         do {
-            gce = GCEClient(
-                project: spec.gce.project,
-                authorization: try self.endpoints.gceAuthorization(spec: spec.gce, transport: transport),
-                baseURL: self.endpoints.gceEndpoint,
-                transport: transport,
-                clock: ContinuousClock()
-            )
-            cloudflare = CloudflareClient(
-                accountID: spec.cloudflare.accountID,
-                zoneID: spec.cloudflare.zoneID,
-                token: try self.endpoints.cloudflareToken(spec: spec.cloudflare),
-                baseURL: self.endpoints.cloudflareEndpoint,
-                transport: transport,
-                clock: ContinuousClock()
-            )
+            gce = try self.endpoints.gceClient(spec: spec.gce, transport: transport)
+            cloudflare = try self.endpoints.cloudflareClient(spec: spec.cloudflare, transport: transport)
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(CLIExit.usage)

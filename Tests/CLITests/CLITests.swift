@@ -100,18 +100,18 @@ import Testing
         #expect(result.standardError.contains("[file-too-large]"))
     }
 
-    @Test func aliasBombIsRefusedInUnderASecond() throws {
+    /// A "billion laughs" file (9^9 nodes once expanded) is refused by the composer's alias
+    /// budget, which counts what aliases would copy; a process that tried to expand it would not
+    /// finish. (No wall-clock bound: that is the composer's budget's job, tested in SpecTests.)
+    @Test func aliasBombIsRefused() throws {
         var text = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
         for (previous, name) in zip("abcdefgh", "bcdefghi") {
             text += "\(name): &\(name) [\(Array(repeating: "*\(previous)", count: 9).joined(separator: ","))]\n"
         }
         #expect(text.utf8.count < 1024)
-        let start = ContinuousClock.now
         let result = try Self.run(["validate", "-"], input: Data(text.utf8))
-        let elapsed = ContinuousClock.now - start
         #expect(result.status == 1)
         #expect(result.standardError.contains("[alias-expansion]"))
-        #expect(elapsed < .seconds(1))
     }
 
     @Test func renderIsDeterministicAndParses() throws {
