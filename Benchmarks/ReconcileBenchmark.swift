@@ -100,7 +100,7 @@ struct ReconcileBenchmark {
             decode.append(start.duration(to: .now).seconds)
 
             start = ContinuousClock.now
-            var observed = ObservedState(observedAt: 1)
+            var observed = ObservedState(sources: SourceStatus.allComplete, observedAt: 1)
             for (scope, list) in instances.items ?? [:] {
                 observed.vms += (list.instances ?? []).map { GCEComputeAdapter<ContinuousClock>.observed($0, zone: scope) }
             }

@@ -32,7 +32,7 @@ struct CloudEndpointOptions: ParsableArguments {
         GCEClient(
             project: spec.project,
             authorization: try self.gceAuthorization(spec: spec, transport: transport),
-            baseURL: self.gceEndpoint,
+            baseURL: self.gceEndpoint ?? ProcessInfo.processInfo.environment["DD_GCE_ENDPOINT"],
             transport: transport,
             clock: ContinuousClock()
         )
@@ -44,7 +44,7 @@ struct CloudEndpointOptions: ParsableArguments {
             accountID: spec.accountID,
             zoneID: spec.zoneID,
             token: try self.cloudflareToken(spec: spec),
-            baseURL: self.cloudflareEndpoint,
+            baseURL: self.cloudflareEndpoint ?? ProcessInfo.processInfo.environment["DD_CLOUDFLARE_ENDPOINT"],
             transport: transport,
             clock: ContinuousClock()
         )
@@ -73,11 +73,34 @@ struct CloudEndpointOptions: ParsableArguments {
                 )
             }
         }
-        guard let keyJSON else { return MetadataServerTokenProvider(transport: transport) }
+        guard let keyJSON else { return MetadataServerTokenProvider(host: Self.metadataHost, transport: transport) }
         do {
             return try ServiceAccountTokenProvider(key: try ServiceAccountKey.decode(keyJSON), transport: transport)
         } catch {
             throw CredentialError(description: "\(source) is not a service-account key: \(error)")
+        }
+    }
+
+    /// The metadata server: `GCE_METADATA_HOST` (as Google's client libraries read it), else the
+    /// one on every GCE VM.
+    static var metadataHost: String {
+        ProcessInfo.processInfo.environment["GCE_METADATA_HOST"] ?? MetadataServerTokenProvider.defaultHost
+    }
+
+    /// Where the GCE credentials come from, in the words a fix should use.
+    func gceCredentialSource(spec: GCEProviderSpec) -> String {
+        if let path = self.gceCredentials { return "the service account in --gce-credentials \(path)" }
+        if let path = ProcessInfo.processInfo.environment["DD_GCE_CREDENTIALS"] { return "the service account in DD_GCE_CREDENTIALS (\(path))" }
+        if let reference = spec.credentials { return "the service account in providers.gce.credentials (\(reference))" }
+        return "this VM's service account (from the metadata server)"
+    }
+
+    /// Where the Cloudflare token comes from, in the words a fix should use.
+    func cloudflareTokenSource(spec: CloudflareProviderSpec) -> String {
+        switch spec.apiToken {
+        case .environment(let name): "\(name) (providers.cloudflare.apiToken)"
+        case .file(let path): "\(path) (providers.cloudflare.apiToken)"
+        case nil: "providers.cloudflare.apiToken"
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Emulators
 import Foundation
+import Spec
 
 /// `devopsdefender emulator --gce --cloudflare [--port N]`
 struct EmulatorCommand: AsyncParsableCommand {
@@ -16,7 +17,15 @@ struct EmulatorCommand: AsyncParsableCommand {
             It writes a service-account key file whose token_uri points at itself, prints shell \
             `export` lines for the endpoints and credentials, and runs until interrupted (Ctrl-C).
 
+            With --fleet, it serves what that fleet file names: the GCE project and zones, the \
+            Cloudflare account, zone id and domain — so `plan` and `apply` of that file work \
+            against it as they would against the real APIs. A project or account the fleet does \
+            not name stays forbidden (403), as on GCE and Cloudflare.
+
             Examples:
+              devopsdefender emulator --gce --cloudflare --fleet examples/fleet.yaml > emulator.env &
+              source emulator.env
+              devopsdefender plan examples/fleet.yaml
               devopsdefender emulator --gce --cloudflare --port 8787 > emulator.env &
               source emulator.env
               curl -s "$DD_GCE_ENDPOINT/projects/$DD_GCE_PROJECT/zones/$DD_GCE_ZONE/instances" \\
@@ -41,8 +50,18 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The API token the Cloudflare emulator accepts.", valueName: "token"))
     var cloudflareToken: String = "dd-emulator-cloudflare-token"
 
-    @Option(help: ArgumentHelp("Emulated GCE project.", valueName: "project"))
-    var project: String = "dd-emulated"
+    @Option(help: ArgumentHelp("Emulated GCE project (default: the fleet's, else dd-emulated).", valueName: "project"))
+    var project: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A fleet file whose GCE project and zones and Cloudflare account, zone id and domain to serve.",
+            valueName: "file"
+        )
+    )
+    var fleet: String?
+
+    @OptionGroup var input: FleetInputOptions
 
     func validate() throws {
         guard self.gce || self.cloudflare else {
@@ -51,10 +70,31 @@ struct EmulatorCommand: AsyncParsableCommand {
         guard (0...65_535).contains(self.port) else { throw ValidationError("--port must be 0–65535") }
     }
 
+    /// The emulators' configurations: the defaults, or what `--fleet` names.
+    func configurations(staticToken: String) throws -> (gce: GCEEmulator.Configuration?, cloudflare: CloudflareEmulator.Configuration?) {
+        var gce = GCEEmulator.Configuration(staticTokens: [staticToken])
+        var cloudflare = CloudflareEmulator.Configuration(tokens: [self.cloudflareToken])
+        if let file = self.fleet {
+            let spec: FleetSpec
+            do {
+                spec = try LoadedFleet.resolve(file, options: self.input).1.spec
+            } catch {
+                Terminal.standardError.write(error.message)
+                throw ExitCode(error.unreadable ? CLIExit.usage : CLIExit.invalid)
+            }
+            gce.project = spec.gce.project
+            gce.zones = spec.gce.zones
+            cloudflare.accountID = spec.cloudflare.accountID
+            cloudflare.zoneID = spec.cloudflare.zoneID
+            cloudflare.zoneName = spec.cloudflare.domain
+        }
+        if let project = self.project { gce.project = project }
+        return (self.gce ? gce : nil, self.cloudflare ? cloudflare : nil)
+    }
+
     func run() async throws {
-        let cloudflare = self.cloudflare ? CloudflareEmulator.Configuration(tokens: [self.cloudflareToken]) : nil
         let staticToken = "dd-emulator-gce-token"
-        let gce = self.gce ? GCEEmulator.Configuration(project: self.project, staticTokens: [staticToken]) : nil
+        let (gce, cloudflare) = try self.configurations(staticToken: staticToken)
         let server = try EmulatorServer(cloudflare: cloudflare, gce: gce)
         let keyFile = self.keyFile
         try await LoopbackServer.withRunning(server.router(), port: self.port) { port in
@@ -82,6 +122,7 @@ struct EmulatorCommand: AsyncParsableCommand {
                     "export DD_CF_API_TOKEN=\(emulator.configuration.tokens.first ?? "")",
                     "export DD_CF_ACCOUNT_ID=\(emulator.configuration.accountID)",
                     "export DD_CF_ZONE_ID=\(emulator.configuration.zoneID)",
+                    "export DD_CF_ZONE_NAME=\(emulator.configuration.zoneName)",
                 ]
             }
             Terminal.standardOutput.write(lines.joined(separator: "\n") + "\n")

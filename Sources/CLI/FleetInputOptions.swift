@@ -46,3 +46,28 @@ struct LoadedFleet {
         }
     }
 }
+
+extension LoadedFleet {
+    /// A fleet file that could not be used: the message to print (diagnostics rendered with
+    /// their source lines) and whether the file was unreadable (exit 2) or invalid (exit 1).
+    struct Unusable: Error {
+        var message: String
+        var unreadable: Bool
+    }
+
+    /// The one path from a fleet file to a resolved fleet: read, load, validate, and render every
+    /// diagnostic when it is not valid.
+    static func resolve(_ file: String, options: FleetInputOptions) throws(Unusable) -> (LoadedFleet, ResolvedFleet) {
+        let loaded: LoadedFleet
+        do {
+            loaded = try LoadedFleet.load(file, options: options)
+        } catch {
+            throw Unusable(message: "\(error)\n", unreadable: true)
+        }
+        guard let fleet = loaded.result.fleet else {
+            let renderer = DiagnosticRenderer(useColor: Terminal.standardError.supportsColor)
+            throw Unusable(message: renderer.render(loaded.result.diagnostics, source: loaded.source), unreadable: false)
+        }
+        return (loaded, fleet)
+    }
+}

@@ -8,8 +8,8 @@ import ProviderSupport
 import Reconciler
 import Spec
 
-/// One fleet file wired to the real (or emulated) clouds: the desired state, the observer and
-/// the executor's ports. `plan` and `apply` both start here.
+/// One fleet file wired to the real (or emulated) clouds: the cycle's target and the ports it
+/// observes and changes. `plan` and `apply` both start here.
 struct FleetSession {
     /// A failure before planning: the message and the exit code.
     struct Failure: Error {
@@ -17,11 +17,8 @@ struct FleetSession {
         var exitCode: Int32
     }
 
-    var file: String
+    var target: ReconcileTarget
     var fleet: ResolvedFleet
-    var specDigest: String
-    var desired: DesiredState
-    var marks: OwnershipMarks
     var gce: GCEClient<ContinuousClock>
     var cloudflare: CloudflareClient<ContinuousClock>
     var compute: GCEComputeAdapter<ContinuousClock>
@@ -30,17 +27,15 @@ struct FleetSession {
     /// Loads and validates the file, expands it with the open previews, builds the clients.
     static func open(file: String, input: FleetInputOptions, endpoints: CloudEndpointOptions, previews: [Int]) throws(Failure) -> FleetSession {
         let loaded: LoadedFleet
+        let fleet: ResolvedFleet
         do {
-            loaded = try LoadedFleet.load(file, options: input)
+            (loaded, fleet) = try LoadedFleet.resolve(file, options: input)
         } catch {
-            throw Failure(message: "\(error)\n", exitCode: 1)
-        }
-        let renderer = DiagnosticRenderer(useColor: Terminal.standardError.supportsColor)
-        guard let fleet = loaded.result.fleet else {
-            throw Failure(message: renderer.render(loaded.result.diagnostics, source: loaded.source), exitCode: 1)
+            throw Failure(message: error.message, exitCode: 1)
         }
         var diagnostics = DiagnosticCollector(file: file)
         guard let desired = FleetExpander.expand(fleet, previews: previews, diagnostics: &diagnostics) else {
+            let renderer = DiagnosticRenderer(useColor: Terminal.standardError.supportsColor)
             throw Failure(message: renderer.render(diagnostics.diagnostics, source: loaded.source), exitCode: 1)
         }
         let spec = fleet.spec
@@ -53,16 +48,19 @@ struct FleetSession {
         } catch {
             throw Failure(message: "error: \(error)\n", exitCode: 1)
         }
-        return FleetSession(
+        let target = ReconcileTarget(
             file: file,
-            fleet: fleet,
             specDigest: Self.digest(loaded.source ?? [], previews: previews),
             desired: desired,
-            marks: OwnershipMarks(fleet: spec.metadata.name, prefix: spec.metadata.namePrefix),
+            marks: OwnershipMarks(fleet: spec.metadata.name, prefix: spec.metadata.namePrefix)
+        )
+        return FleetSession(
+            target: target,
+            fleet: fleet,
             gce: gce,
             cloudflare: cloudflare,
-            compute: GCEComputeAdapter(client: gce),
-            edge: CloudflareFleetAdapter(client: cloudflare)
+            compute: GCEComputeAdapter(client: gce, credentialSource: endpoints.gceCredentialSource(spec: spec.gce)),
+            edge: CloudflareFleetAdapter(client: cloudflare, tokenSource: endpoints.cloudflareTokenSource(spec: spec.cloudflare))
         )
     }
 
@@ -77,25 +75,35 @@ struct FleetSession {
     /// Every call the clients made.
     var apiCalls: Int { self.gce.rest.metrics.totalRequests + self.cloudflare.rest.metrics.totalRequests }
 
-    /// Reads the world (agents from `controlPlane`'s registry when given).
-    func observe(controlPlane: String? = nil, ingressCache: (any IngressCache)? = nil, ingressChecks: Int = .max) async -> ObservedState {
+    /// The cycle over this session's ports, with `journal` (also the ingress cache when it is
+    /// one), agents from `controlPlane`'s registry when given.
+    func cycle(
+        journal: any IntentJournal,
+        controlPlane: String?,
+        ingressChecks: Int,
+        executor configuration: ExecutorConfiguration = ExecutorConfiguration(),
+        checkpoint: @escaping @Sendable (String, String) -> Void = { _, _ in }
+    ) -> ReconcileCycle<ContinuousClock> {
         let agents: any AgentRegistryPort =
             controlPlane.map { RemoteAgentRegistry(baseURL: $0, http: HTTPTransport(timeout: .seconds(10))) } ?? EmptyAgentRegistry()
+        let cache = journal as? any IngressCache
         var observer = Observer(compute: self.compute, tunnels: self.edge, dns: self.edge, agents: agents)
-        observer.ingressCache = ingressCache
-        observer.configurationBudget = ingressCache == nil ? .max : ingressChecks
-        let wanted = Set(self.desired.environments.flatMap { $0.tunnels.map(\.name) })
-        return await observer.observe(marks: self.marks, ingressFor: wanted, now: Self.now())
-    }
-
-    /// Plans against `observed`.
-    func plan(_ observed: ObservedState, settings: ReconcileSettings, inFlight: Set<String>) -> Plan {
-        var plannerOptions = settings.planner
-        plannerOptions.now = Self.now()
-        plannerOptions.inFlight = inFlight
-        return Planner.plan(desired: self.desired, observed: observed, marks: self.marks, options: plannerOptions)
+        observer.ingressCache = cache
+        observer.configurationBudget = cache == nil ? .max : ingressChecks
+        var executor = Executor(
+            compute: self.compute,
+            tunnels: self.edge,
+            dns: self.edge,
+            journal: journal,
+            clock: ContinuousClock(),
+            now: Self.now,
+            configuration: configuration,
+            checkpoint: checkpoint
+        )
+        executor.ingressCache = cache
+        return ReconcileCycle(target: self.target, observer: observer, executor: executor, now: Self.now)
     }
 
     /// Seconds since 1970.
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+    @Sendable static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 }

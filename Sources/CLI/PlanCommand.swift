@@ -13,15 +13,22 @@ struct PlanCommand: AsyncParsableCommand {
             never makes a mutating call), and prints the actions that would converge them: \
             VM → tunnel → ingress → DNS, in-place updates where the API allows, create-before-\
             destroy rollouts. Only objects carrying the fleet's ownership marks are ever touched; \
-            with any list partial or stale, nothing is deleted.
+            with any list partial or stale, nothing is deleted, and nothing is created where a \
+            partial list could not show it. A source that cannot be read at all (refused \
+            credentials, an unknown project or account) is an error, never an empty list.
+
+            The journal (--journal) is only read: its ingress cache (and the cache is refreshed \
+            with what this plan read), and, while an apply holds its lock, what that apply is \
+            working on (never deleted by this plan). A plan never creates the journal.
 
             Examples:
               devopsdefender plan fleet.yaml
               devopsdefender plan fleet.yaml --preview 42 --preview 57 --format markdown > comment.md
               devopsdefender plan fleet.yaml --out plan.json && devopsdefender apply plan.json
 
-            Exit codes: 0 no changes, 2 changes to make, 1 error, 3 refused by policy (circuit \
-            breaker, empty fleet, protected control plane, foreign DNS record in the way).
+            Exit codes: 0 no changes, 2 changes to make, 1 error (a fleet file that is not \
+            valid, a source that cannot be read), 3 refused by policy (circuit breaker, empty \
+            fleet, protected control plane, foreign DNS record in the way).
             Plan format: docs/plan-format.md.
             """
     )
@@ -46,43 +53,52 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var input: FleetInputOptions
 
     func run() async throws {
+        let settings = self.reconcile.settings
         let session: FleetSession
         do {
-            session = try FleetSession.open(file: self.file, input: self.input, endpoints: self.endpoints, previews: self.reconcile.settings.previews)
+            session = try FleetSession.open(file: self.file, input: self.input, endpoints: self.endpoints, previews: settings.previews)
         } catch {
             Terminal.standardError.write(error.message)
             throw ExitCode(error.exitCode)
         }
         let journalPath = self.reconcile.journalPath
-        let cache = FileManager.default.fileExists(atPath: journalPath) ? try? SQLiteJournal(path: journalPath) : nil
-        let observed = await session.observe(
+        let existing = FileManager.default.fileExists(atPath: journalPath) ? try? SQLiteJournal(path: journalPath) : nil
+        let cycle = session.cycle(
+            journal: existing ?? MemoryJournal(),
             controlPlane: self.reconcile.controlPlaneURL,
-            ingressCache: cache,
             ingressChecks: self.reconcile.ingressChecks
         )
-        let inFlight = PlanCommand.inFlight(journalPath: self.reconcile.journalPath)
+        let inFlight = PlanCommand.inFlight(journalPath: journalPath)
         if !inFlight.isEmpty {
             Terminal.standardError.write(
                 "An apply is running (it holds the journal lock): \(inFlight.count) object(s) it is working on are never deleted by this plan.\n"
             )
         }
-        let plan = session.plan(observed, settings: self.reconcile.settings, inFlight: inFlight)
-        let saved = SavedPlan.inputs(session: session, observed: observed, settings: self.reconcile.settings)
+        switch await cycle.plan(settings: settings, inFlight: inFlight) {
+        case .unreadable(let sources):
+            Terminal.standardError.write(UnreadableReport.render(sources))
+            throw ExitCode(1)
+        case .planned(let plan, let inputs, _):
+            try self.show(plan, inputs: inputs)
+            throw ExitCode(PlanCommand.exitCode(for: plan))
+        }
+    }
+
+    /// Prints the plan in the chosen format, and saves it when asked.
+    func show(_ plan: Plan, inputs: PlanInputs) throws {
         switch self.format {
         case .text: Terminal.standardOutput.write(PlanTextRenderer(useColor: Terminal.standardOutput.supportsColor).render(plan))
-        case .json: Terminal.standardOutput.write(PlanJSONRenderer.document(plan, inputs: saved).prettyJSON() + "\n")
+        case .json: Terminal.standardOutput.write(PlanJSONRenderer.document(plan, inputs: inputs.structured).prettyJSON() + "\n")
         case .markdown: Terminal.standardOutput.write(PlanMarkdownRenderer().render(plan))
         }
-        if let out = self.out {
-            do {
-                try Data((PlanJSONRenderer.document(plan, inputs: saved).prettyJSON() + "\n").utf8).write(to: URL(fileURLWithPath: out))
-            } catch {
-                Terminal.standardError.write("error: cannot write the plan to \(out): \(error.localizedDescription)\n")
-                throw ExitCode(1)
-            }
-            Terminal.standardError.write("Saved the plan to \(out); apply it with: devopsdefender apply \(out)\n")
+        guard let out = self.out else { return }
+        do {
+            try Data((PlanJSONRenderer.document(plan, inputs: inputs.structured).prettyJSON() + "\n").utf8).write(to: URL(fileURLWithPath: out))
+        } catch {
+            Terminal.standardError.write("error: cannot write the plan to \(out): \(error.localizedDescription)\n")
+            throw ExitCode(1)
         }
-        throw ExitCode(PlanCommand.exitCode(for: plan))
+        Terminal.standardError.write("Saved the plan to \(out); apply it with: devopsdefender apply \(out)\n")
     }
 
     /// 3 refused, 2 changes, 0 none.

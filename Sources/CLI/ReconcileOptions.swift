@@ -76,27 +76,3 @@ struct ReconcileOptions: ParsableArguments {
         self.journal ?? ProcessInfo.processInfo.environment["DD_JOURNAL"] ?? ".devopsdefender/journal.sqlite3"
     }
 }
-
-/// What a plan was made with: from flags, or from a saved plan's inputs.
-struct ReconcileSettings: Sendable, Hashable {
-    /// The open previews.
-    var previews: [Int]
-    /// Whether previews are managed.
-    var previewScope: PlannerOptions.PreviewScope
-    /// Rollout surge.
-    var maxSurge: Int
-    /// Circuit-breaker limit.
-    var maxDeletePercent: Int
-    /// Destroy protection off.
-    var allowDestroy: Bool
-
-    /// The planner's options (time and in-flight names are filled by the caller).
-    var planner: PlannerOptions {
-        var options = PlannerOptions()
-        options.maxSurge = self.maxSurge
-        options.maxDeleteFraction = Double(self.maxDeletePercent) / 100
-        options.allowDestroy = self.allowDestroy
-        options.previewScope = self.previewScope
-        return options
-    }
-}

@@ -36,6 +36,31 @@ import Testing
         return (result.status, result.standardOutput + result.standardError)
     }
 
+    @Test("a new user's path: emulate the example fleet, plan (2), apply (0), plan (0); a wrong token is an error (1), not 'not found'")
+    func newUserPathWithTheExampleFleet() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-emulator-fleet-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyFile = directory.appendingPathComponent("key.json").path
+        let (emulator, exports) = try Self.start(["--gce", "--cloudflare", "--fleet", "examples/fleet.yaml", "--key-file", keyFile])
+        defer { if emulator.isRunning { emulator.terminate() } }
+        #expect(exports["DD_GCE_PROJECT"] == "dd-prod" && exports["DD_CF_ZONE_ID"] == "fedcba9876543210fedcba9876543210")
+        var env = exports
+        env["DD_JOURNAL"] = directory.appendingPathComponent("journal.sqlite3").path
+        let first = try await CLITests.runOffPool(["plan", "examples/fleet.yaml"], environment: env)
+        #expect(first.status == 2, "\(first.standardError)")
+        let apply = try await CLITests.runOffPool(["apply", "examples/fleet.yaml", "--auto-approve"], environment: env)
+        #expect(apply.status == 0, "\(apply.standardError)")
+        let again = try await CLITests.runOffPool(["plan", "examples/fleet.yaml"], environment: env)
+        #expect(again.status == 0 && again.standardOutput.contains("0 to create, 0 to update, 0 to delete"), "\(again.standardError)")
+        env["DD_CF_API_TOKEN"] = "not-the-token"
+        let wrong = try await CLITests.runOffPool(["plan", "examples/fleet.yaml"], environment: env)
+        #expect(wrong.status == 1, "\(wrong.standardOutput)")
+        let errors = wrong.standardError.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        #expect(errors.count == 1 && errors[0].contains("cloudflare.tunnels") && errors[0].contains("fix:"), "\(wrong.standardError)")
+        #expect(errors.first?.contains("DD_CF_API_TOKEN") == true && !errors[0].contains("not-the-token"), "names the variable, never the value")
+        #expect(!wrong.standardOutput.contains("not found") && !wrong.standardError.contains("not found"))
+    }
+
     @Test func standaloneEmulatorServesBothSDKs() async throws {
         guard TestEnvironment.python(for: "the cloud SDKs") != nil else { return }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-emulator-cli-\(UUID().uuidString)")

@@ -49,7 +49,8 @@ import Testing
         let observed = ObservedState(
             vms: [ObservedVM(name: "a", zone: "z", labels: [:])],
             tunnels: [ObservedTunnel(id: "1", name: "d"), ObservedTunnel(id: "2", name: "f")],
-            dnsRecords: [ObservedDNSRecord(id: "r", name: "G.example.com.", content: "x")]
+            dnsRecords: [ObservedDNSRecord(id: "r", name: "G.example.com.", content: "x")],
+            sources: SourceStatus.allComplete
         )
         let settled = JournalSettlement.settle(intents, observed: observed)
         #expect(settled.map(\.actionID) == ["create vm a", "delete tunnel c", "update vm e", "create dns g.example.com"])

@@ -59,7 +59,7 @@ import Testing
         var yaml = try F.exampleYAML()
         yaml = yaml.replacingOccurrences(of: "count: 3", with: "count: 400").replacingOccurrences(of: "count: 2", with: "count: 400")
         let d = try F.desired(yaml)
-        let plan = F.plan(d, ObservedState(observedAt: F.now))
+        let plan = F.plan(d, ObservedState(sources: SourceStatus.allComplete, observedAt: F.now))
         #expect(plan.actions.count > 3000)
         let markdown = PlanMarkdownRenderer().render(plan)
         #expect(markdown.count <= 60_000, "\(markdown.count) characters")

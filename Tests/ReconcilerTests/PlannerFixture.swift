@@ -38,7 +38,7 @@ enum PlannerFixture {
 
     /// What GCE and Cloudflare would list once `desired` is applied.
     static func converged(_ desired: DesiredState) -> ObservedState {
-        var observed = ObservedState(observedAt: self.now)
+        var observed = ObservedState(sources: SourceStatus.allComplete, observedAt: self.now)
         for environment in desired.environments {
             for vm in environment.vms {
                 observed.vms.append(ObservedVM(name: vm.name, zone: vm.zone, labels: vm.labels, eeConfig: vm.eeConfig.metadataValue))
@@ -72,7 +72,7 @@ enum PlannerFixture {
     static func partial(_ observed: ObservedState, _ source: SourceStatus.Name) -> ObservedState {
         var observed = observed
         if let index = observed.sources.firstIndex(where: { $0.name == source }) {
-            observed.sources[index].complete = false
+            observed.sources[index].state = .partial
             observed.sources[index].detail = "HTTP 500 on page 3"
         }
         return observed

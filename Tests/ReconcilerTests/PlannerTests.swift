@@ -74,7 +74,7 @@ enum PlannerCases {
     static let all: [PlannerCase] = [
         row("empty world: everything is created, VM → tunnel → ingress → DNS") { c in
             let d = try F.desired()
-            let plan = F.plan(d, ObservedState(observedAt: F.now))
+            let plan = F.plan(d, ObservedState(sources: SourceStatus.allComplete, observedAt: F.now))
             let tunnels = d.environments.flatMap(\.tunnels)
             let records = d.environments.flatMap(\.dnsRecords)
             c.that(plan.ids(.create, .vm).count == d.allVMs.count, "one create per VM")

@@ -5,7 +5,8 @@ import Synchronization
 extension CloudflareEmulator {
     func recordJSON(_ record: CloudflareEmulatorState.Record) -> [String: Any] {
         [
-            "id": record.id, "zone_id": self.configuration.zoneID, "name": record.name, "type": record.type, "content": record.content,
+            "id": record.id, "zone_id": self.configuration.zoneID, "zone_name": self.configuration.zoneName, "name": record.name, "type": record.type,
+            "content": record.content,
             "proxiable": true, "proxied": record.proxied, "ttl": record.ttl, "comment": record.comment ?? NSNull(), "tags": [],
             "settings": [String: Any](), "meta": [String: Any](), "created_on": EmulatorResponse.timestamp(record.createdOn),
             "modified_on": EmulatorResponse.timestamp(record.modifiedOn),

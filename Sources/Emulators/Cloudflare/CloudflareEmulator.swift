@@ -17,6 +17,8 @@ public final class CloudflareEmulator: Sendable {
         public var accountID: String
         /// The zone whose records it serves.
         public var zoneID: String
+        /// That zone's domain (`zone_name` on every record).
+        public var zoneName: String
         /// API tokens it accepts.
         public var tokens: Set<String>
         /// Requests per window per token.
@@ -28,12 +30,14 @@ public final class CloudflareEmulator: Sendable {
         public init(
             accountID: String = "0123456789abcdef0123456789abcdef",
             zoneID: String = "fedcba9876543210fedcba9876543210",
+            zoneName: String = "devopsdefender.com",
             tokens: Set<String> = ["dd-emulator-cloudflare-token"],
             rateLimit: RateLimit = .cloudflare,
             listLag: Duration = .zero
         ) {
             self.accountID = accountID
             self.zoneID = zoneID
+            self.zoneName = zoneName
             self.tokens = tokens
             self.rateLimit = rateLimit
             self.listLag = listLag

@@ -26,7 +26,7 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
         self.rest = rest
     }
 
-    /// Creates a client for `baseURL` (nil: `DD_CLOUDFLARE_ENDPOINT` or the real API) with an API token.
+    /// Creates a client for `baseURL` (nil: the real API) with an API token.
     public init(
         accountID: String,
         zoneID: String,
@@ -37,7 +37,7 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
         limit: RateLimit = .cloudflare,
         retry: RetryPolicy = RetryPolicy()
     ) {
-        let base = RESTClient<C>.baseURL(baseURL, variable: "DD_CLOUDFLARE_ENDPOINT", default: Self.defaultBaseURL)
+        let base = baseURL ?? Self.defaultBaseURL
         let rest = RESTClient(
             configuration: .init(baseURL: base, provider: "cloudflare", retry: retry),
             transport: transport,

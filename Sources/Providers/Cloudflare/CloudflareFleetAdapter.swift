@@ -8,14 +8,20 @@ import Spec
 public struct CloudflareFleetAdapter<C: Clock>: TunnelPort, DNSPort where C.Duration == Duration {
     /// The client.
     public var client: CloudflareClient<C>
+    /// Where the API token came from, for the fix an unreadable list names
+    /// (`DD_CF_API_TOKEN (providers.cloudflare.apiToken)`).
+    public var tokenSource: String
 
     /// Wraps a client.
-    public init(client: CloudflareClient<C>) { self.client = client }
+    public init(client: CloudflareClient<C>, tokenSource: String = "providers.cloudflare.apiToken") {
+        self.client = client
+        self.tokenSource = tokenSource
+    }
 
     // MARK: Tunnels
 
     public func listTunnels(prefix: String) async throws -> [ObservedTunnel] {
-        try await self.client.listTunnels(namePrefix: prefix).map(Self.observed)
+        try await self.readable { try await self.client.listTunnels(namePrefix: prefix).map(Self.observed) }
     }
 
     public func ingress(tunnelID: String) async throws -> [Spec.IngressRule] {
@@ -69,7 +75,7 @@ public struct CloudflareFleetAdapter<C: Clock>: TunnelPort, DNSPort where C.Dura
     // MARK: DNS
 
     public func listRecords() async throws -> [ObservedDNSRecord] {
-        try await self.client.listDNSRecords().map(Self.observed)
+        try await self.readable { try await self.client.listDNSRecords().map(Self.observed) }
     }
 
     public func createCNAME(name: String, tunnelID: String, comment: String) async throws -> ApplyOutcome {
@@ -89,6 +95,26 @@ public struct CloudflareFleetAdapter<C: Clock>: TunnelPort, DNSPort where C.Dura
             return .done
         } catch let error as ProviderError where error.code == .notFound {
             return .adopted
+        }
+    }
+
+    // MARK: Unreadable lists
+
+    /// A list refused for its credentials, or for an account or zone they cannot see, is
+    /// ``SourceUnreadable``: no retry helps, and an empty answer would be a lie.
+    private func readable<T>(_ list: () async throws -> T) async throws -> T {
+        do {
+            return try await list()
+        } catch let error as ProviderError where error.code == .auth || error.code == .notFound || error.code == .permanent {
+            let status = error.httpStatus.map { "HTTP \($0)" + (error.providerCode.map { ", code \($0)" } ?? "") } ?? "no status"
+            let refused = error.code == .auth && error.providerCode != "9109"
+            let what = refused ? "refused the API token" : "cannot find account \(self.client.accountID) or zone \(self.client.zoneID)"
+            throw SourceUnreadable(
+                cause: "Cloudflare \(what) (\(status): \(error.message))",
+                fix: refused
+                    ? "check the token in \(self.tokenSource): it must be valid and allow Account Cloudflare Tunnel Edit and Zone DNS Edit"
+                    : "check providers.cloudflare.accountId and zoneId, and that the token in \(self.tokenSource) can see them"
+            )
         }
     }
 

@@ -27,11 +27,6 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
-    /// The base URL to use: an explicit one (a flag), else the environment variable, else the real API.
-    public static func baseURL(_ explicit: String?, variable: String, default real: String) -> String {
-        explicit ?? ProcessInfo.processInfo.environment[variable] ?? real
-    }
-
     /// The configuration.
     public let configuration: Configuration
     /// The metrics of every call made through this client.

@@ -22,7 +22,7 @@ public struct GCEClient<C: Clock>: Sendable where C.Duration == Duration {
         self.rest = rest
     }
 
-    /// Creates a client for `baseURL` (nil: `DD_GCE_ENDPOINT` or the real API).
+    /// Creates a client for `baseURL` (nil: the real API).
     public init(
         project: String,
         authorization: any AccessTokenProvider,
@@ -32,7 +32,7 @@ public struct GCEClient<C: Clock>: Sendable where C.Duration == Duration {
         limit: RateLimit = .gcePerMinute,
         retry: RetryPolicy = RetryPolicy()
     ) {
-        let base = RESTClient<C>.baseURL(baseURL, variable: "DD_GCE_ENDPOINT", default: Self.defaultBaseURL)
+        let base = baseURL ?? Self.defaultBaseURL
         let rest = RESTClient(
             configuration: .init(baseURL: base, provider: "gce", retry: retry),
             transport: transport,

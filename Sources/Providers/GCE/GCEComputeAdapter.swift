@@ -7,14 +7,39 @@ import Spec
 public struct GCEComputeAdapter<C: Clock>: ComputePort where C.Duration == Duration {
     /// The client.
     public var client: GCEClient<C>
+    /// Where the credentials came from, for the fix an unreadable list names
+    /// (`the key file in DD_GCE_CREDENTIALS`, `the metadata server's service account`).
+    public var credentialSource: String
 
     /// Wraps a client.
-    public init(client: GCEClient<C>) { self.client = client }
+    public init(client: GCEClient<C>, credentialSource: String = "the GCE credentials") {
+        self.client = client
+        self.credentialSource = credentialSource
+    }
 
     public func listInstances(fleet: String) async throws -> [ObservedVM] {
-        try await self.client.aggregatedInstances(filter: "labels.dd-fleet = \(fleet)").flatMap { scope, instances in
-            instances.map { Self.observed($0, zone: scope) }
+        do {
+            return try await self.client.aggregatedInstances(filter: "labels.dd-fleet = \(fleet)").flatMap { scope, instances in
+                instances.map { Self.observed($0, zone: scope) }
+            }
+        } catch let error as ProviderError where error.code == .auth || error.code == .notFound || error.code == .permanent {
+            throw self.unreadable(error)
         }
+    }
+
+    /// A list refused for the credentials or the project: no retry helps.
+    private func unreadable(_ error: ProviderError) -> SourceUnreadable {
+        let project = self.client.project
+        let status = error.httpStatus.map { "HTTP \($0)" + (error.providerCode.map { ", \($0)" } ?? "") } ?? "no status"
+        let fix =
+            switch error.httpStatus {
+            case 401: "check \(self.credentialSource): the token was not accepted"
+            case 403:
+                "grant \(self.credentialSource) roles/compute.viewer (compute.instances.list) on project \(project), "
+                    + "or fix providers.gce.project"
+            default: "check providers.gce.project (\(project)) and that \(self.credentialSource) can read it"
+            }
+        return SourceUnreadable(cause: "GCE cannot list the instances of project \(project) (\(status): \(error.message))", fix: fix)
     }
 
     /// What the planner reads from an instance as listed.

@@ -3,17 +3,20 @@ import ProviderSupport
 
 /// Access tokens from the GCE metadata server, for code running on a VM:
 /// `GET http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token`
-/// with `Metadata-Flavor: Google` (host overridable with `GCE_METADATA_HOST`). Cached until five
-/// minutes before expiry.
+/// with `Metadata-Flavor: Google`. Cached until five minutes before expiry.
 public actor MetadataServerTokenProvider: AccessTokenProvider {
     private let host: String
     private let transport: any HTTPSending
     private let now: @Sendable () -> Date
     private var cached: (token: String, expires: Date)?
 
-    /// Creates a provider for `host` (default: `GCE_METADATA_HOST` or `metadata.google.internal`).
-    public init(host: String? = nil, transport: any HTTPSending, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.host = host ?? ProcessInfo.processInfo.environment["GCE_METADATA_HOST"] ?? "metadata.google.internal"
+    /// The metadata server's host on every GCE VM.
+    public static let defaultHost = "metadata.google.internal"
+
+    /// Creates a provider for `host` (`host:port`; the caller resolves `GCE_METADATA_HOST`).
+    public init(host: String = MetadataServerTokenProvider.defaultHost, transport: any HTTPSending, now: @escaping @Sendable () -> Date = { Date() })
+    {
+        self.host = host
         self.transport = transport
         self.now = now
     }

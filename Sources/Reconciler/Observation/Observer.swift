@@ -54,32 +54,39 @@ public struct Observer: Sendable {
         async let agents = Self.capture { try await self.agents.listAgents() }
         let (vmResult, tunnelResult, recordResult, agentResult) = await (vms, tunnels, records, agents)
 
-        var observedTunnels = tunnelResult.items
-        var configurationErrors: [String] = []
-        var wanted = observedTunnels.indices.filter { ingressFor.contains(observedTunnels[$0].name) }
-        var fromCache = 0
-        var unverified = 0
-        var read = 0
-        if let cache = self.ingressCache, wanted.count > self.configurationBudget {
-            let cached = cache.cachedIngress(for: wanted.map { observedTunnels[$0].id })
-            // The least recently verified (never verified first) are read; the rest come from the cache.
-            wanted.sort { (cached[observedTunnels[$0].id]?.verifiedAt ?? .min) < (cached[observedTunnels[$1].id]?.verifiedAt ?? .min) }
-            for index in wanted.dropFirst(max(self.configurationBudget, 0)) {
-                if let entry = cached[observedTunnels[index].id] {
-                    observedTunnels[index].ingress = entry.rules
-                    fromCache += 1
-                } else {
-                    unverified += 1
-                }
-            }
-            wanted = Array(wanted.prefix(max(self.configurationBudget, 0)))
-        }
+        var configurations = ConfigurationRead(tunnels: tunnelResult.items)
+        let wanted = configurations.useCache(
+            self.ingressCache,
+            for: configurations.tunnels.indices.filter { ingressFor.contains(configurations.tunnels[$0].name) },
+            budget: self.configurationBudget
+        )
+        await self.read(wanted, into: &configurations, now: now)
+        let state = ObservedState(
+            vms: vmResult.items,
+            tunnels: configurations.tunnels,
+            dnsRecords: recordResult.items,
+            agents: agentResult.items,
+            sources: [
+                vmResult.status(.gceInstances),
+                tunnelResult.status(.cloudflareTunnels),
+                configurations.status(listing: tunnelResult, budget: self.configurationBudget),
+                recordResult.status(.cloudflareDNS),
+                agentResult.status(.agents),
+            ],
+            observedAt: now
+        )
+        return (state, configurations.read, configurations.fromCache, configurations.unverified)
+    }
+
+    /// Reads the configurations of the tunnels at `wanted`, at most ``configurationConcurrency``
+    /// at once, and remembers what it read in the cache.
+    private func read(_ wanted: [Int], into configurations: inout ConfigurationRead, now: Int64) async {
+        let ids = wanted.map { configurations.tunnels[$0].id }
         await withTaskGroup(of: (Int, Result<[IngressRule], any Error>).self) { group in
             var next = 0
             func enqueue() {
                 guard next < wanted.count else { return }
-                let index = wanted[next]
-                let id = observedTunnels[index].id
+                let (index, id) = (wanted[next], ids[next])
                 next += 1
                 group.addTask {
                     do { return (index, .success(try await self.tunnels.ingress(tunnelID: id))) } catch { return (index, .failure(error)) }
@@ -89,55 +96,99 @@ public struct Observer: Sendable {
             while let (index, result) = await group.next() {
                 switch result {
                 case .success(let rules):
-                    observedTunnels[index].ingress = rules
-                    read += 1
-                    self.ingressCache?.storeIngress(rules, tunnelID: observedTunnels[index].id, at: now)
-                case .failure(let error): configurationErrors.append("\(observedTunnels[index].name): \(error)")
+                    configurations.record(rules, at: index)
+                    self.ingressCache?.storeIngress(rules, tunnelID: configurations.tunnels[index].id, at: now)
+                case .failure(let error): configurations.errors.append("\(configurations.tunnels[index].name): \(error)")
                 }
                 enqueue()
             }
         }
-        let configurationStatus = SourceStatus(
-            name: .cloudflareTunnelConfigurations,
-            complete: tunnelResult.error == nil && configurationErrors.isEmpty,
-            detail: configurationErrors.isEmpty
-                ? tunnelResult.error.map { "not read: the tunnel list failed (\($0))" }
-                    ?? (fromCache + unverified > 0
-                        ? "\(read) read, \(fromCache) from the cache, \(unverified) not verified this run (budget \(self.configurationBudget))" : nil)
-                : "\(configurationErrors.count) configuration(s) unreadable, first: \(configurationErrors.sorted()[0])",
-            count: read + fromCache
-        )
-        let state = ObservedState(
-            vms: vmResult.items,
-            tunnels: observedTunnels,
-            dnsRecords: recordResult.items,
-            agents: agentResult.items,
-            sources: [
-                vmResult.status(.gceInstances),
-                tunnelResult.status(.cloudflareTunnels),
-                configurationStatus,
-                recordResult.status(.cloudflareDNS),
-                agentResult.status(.agents),
-            ],
-            observedAt: now
-        )
-        return (state, read, fromCache, unverified)
     }
 
     struct Captured<Item: Sendable>: Sendable {
         var items: [Item]
         var error: String?
+        var unreadable: SourceUnreadable?
 
         func status(_ name: SourceStatus.Name) -> SourceStatus {
-            SourceStatus(name: name, complete: self.error == nil, detail: self.error, count: self.items.count)
+            if let unreadable = self.unreadable {
+                return SourceStatus(name: name, state: .unreadable, detail: unreadable.cause, fix: unreadable.fix)
+            }
+            return SourceStatus(name: name, complete: self.error == nil, detail: self.error, count: self.items.count)
         }
     }
 
     static func capture<Item: Sendable>(_ list: @Sendable () async throws -> [Item]) async -> Captured<Item> {
         do {
             return Captured(items: try await list(), error: nil)
+        } catch let unreadable as SourceUnreadable {
+            return Captured(items: [], error: unreadable.cause, unreadable: unreadable)
         } catch {
             return Captured(items: [], error: "\(error)")
         }
+    }
+}
+
+/// The tunnels' configurations as one observation reads them: from the API, from the cache, or
+/// not at all this run.
+struct ConfigurationRead {
+    var tunnels: [ObservedTunnel]
+    var errors: [String] = []
+    var read = 0
+    var fromCache = 0
+    var unverified = 0
+
+    init(tunnels: [ObservedTunnel]) { self.tunnels = tunnels }
+
+    /// Over the budget, the least recently verified configurations (never verified first) are
+    /// read and the rest come from the cache; returns the indices to read.
+    mutating func useCache(_ cache: (any IngressCache)?, for wanted: [Int], budget: Int) -> [Int] {
+        guard let cache, wanted.count > budget else { return wanted }
+        let cached = cache.cachedIngress(for: wanted.map { self.tunnels[$0].id })
+        let tunnels = self.tunnels
+        let ordered = wanted.sorted { (cached[tunnels[$0].id]?.verifiedAt ?? .min) < (cached[tunnels[$1].id]?.verifiedAt ?? .min) }
+        for index in ordered.dropFirst(max(budget, 0)) {
+            if let entry = cached[tunnels[index].id] {
+                self.tunnels[index].ingress = entry.rules
+                self.fromCache += 1
+            } else {
+                self.unverified += 1
+            }
+        }
+        return Array(ordered.prefix(max(budget, 0)))
+    }
+
+    /// Records a configuration read from the API.
+    mutating func record(_ rules: [IngressRule], at index: Int) {
+        self.tunnels[index].ingress = rules
+        self.read += 1
+    }
+
+    /// The status of the configurations source, given how the tunnel list went.
+    func status<Item>(listing: Observer.Captured<Item>, budget: Int) -> SourceStatus {
+        if let unreadable = listing.unreadable {
+            return SourceStatus(
+                name: .cloudflareTunnelConfigurations,
+                state: .unreadable,
+                detail: unreadable.cause,
+                fix: unreadable.fix
+            )
+        }
+        let detail: String?
+        if let error = listing.error {
+            detail = "not read: the tunnel list failed (\(error))"
+        } else if !self.errors.isEmpty {
+            detail = "\(self.errors.count) configuration(s) unreadable, first: \(self.errors.sorted()[0])"
+        } else if self.fromCache + self.unverified > 0 {
+            detail = "\(self.read) read, \(self.fromCache) from the cache, \(self.unverified) not verified this run (budget \(budget))"
+        } else {
+            detail = nil
+        }
+        return SourceStatus(
+            name: .cloudflareTunnelConfigurations,
+            complete: listing.error == nil && self.errors.isEmpty,
+            detail: detail,
+            count: self.read + self.fromCache
+        )
     }
 }
