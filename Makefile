@@ -42,7 +42,7 @@ $(VENV)/.installed: Makefile
 prereqs: system-packages python-env
 
 build: system-packages
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Benchmarks Fuzz Package.swift

@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
@@ -65,9 +66,10 @@ let package = Package(
         .target(
             name: "ProviderSupport",
             dependencies: [
-                "Attestation",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Sources/Providers/Common",
             swiftSettings: swiftSettings
@@ -92,7 +94,18 @@ let package = Package(
         .target(
             name: "Attestation",
             dependencies: [
-                "Spec",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The simulated TDX issuer for local fleets and tests: its own target, so that only what
+        // names it (the CLI behind --sim, the emulator, tests) can trust it.
+        .target(
+            name: "AttestationSimulation",
+            dependencies: [
+                "Attestation",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -112,9 +125,10 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Noise", "Attestation", "Registration", "ProviderSupport",
+                "Attestation", "Registration", "ProviderSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -124,10 +138,12 @@ let package = Package(
         .target(
             name: "ControlPlane",
             dependencies: [
-                "Noise", "Attestation", "Reconciler", "Registration", "Spec", "ProviderSupport",
+                "Attestation", "Reconciler", "Registration", "Spec", "ProviderSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -139,11 +155,11 @@ let package = Package(
             dependencies: [
                 "Attestation",
                 "ProviderSupport",
-                "GCEProvider",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -154,6 +170,7 @@ let package = Package(
             dependencies: [
                 "Spec",
                 "Attestation",
+                "AttestationSimulation",
                 "ProviderSupport",
                 "Emulators",
                 "GCEProvider",
@@ -164,6 +181,7 @@ let package = Package(
                 "ControlPlane",
                 "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -173,7 +191,8 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
-                "Spec", "Attestation", "Emulators", "ProviderSupport", "GCEProvider", "CloudflareProvider", "Noise", "Reconciler",
+                "Spec", "Attestation", "AttestationSimulation", "Emulators", "ProviderSupport", "GCEProvider", "CloudflareProvider", "Noise",
+                "Reconciler",
                 "Registration", "ControlPlane", "Agent",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -205,7 +224,7 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "Attestation",
-                "Spec",
+                "AttestationSimulation",
                 "Emulators",
                 "ProviderSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -227,7 +246,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistrationTests",
-            dependencies: ["Registration", "Attestation", "Noise", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Registration", "Attestation", "AttestationSimulation", "Noise", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -240,9 +262,10 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "TestSupport", "ControlPlane", "Agent", "Registration", "Attestation", "Emulators", "CloudflareProvider", "ProviderSupport",
-                "Reconciler", "Spec",
+                "TestSupport", "ControlPlane", "Agent", "Registration", "Attestation", "AttestationSimulation", "Emulators", "CloudflareProvider",
+                "ProviderSupport", "Reconciler", "Spec",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -254,7 +277,8 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "TestSupport", "CLI", "Attestation", "Emulators", "Reconciler", "ProviderSupport", "GCEProvider", "CloudflareProvider",
+                "TestSupport", "CLI", "Attestation", "AttestationSimulation", "Emulators", "Reconciler", "ProviderSupport", "GCEProvider",
+                "CloudflareProvider",
             ],
             swiftSettings: swiftSettings
         ),

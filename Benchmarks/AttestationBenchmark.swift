@@ -1,4 +1,5 @@
 import Attestation
+import AttestationSimulation
 import Foundation
 import Spec
 

@@ -33,7 +33,10 @@ struct ObserveBenchmark {
         let configuration = cloudflare.configuration
         let line = try await LoopbackServer.withRunning(server.router()) { port in
             let base = "http://127.0.0.1:\(port)"
-            let tokens = try ServiceAccountTokenProvider(key: gce.serviceAccountKey(tokenURI: base + "/token"), transport: HTTPTransport())
+            let tokens = try ServiceAccountTokenProvider(
+                key: ServiceAccountKey.decode(gce.serviceAccountKey(tokenURI: base + "/token").json),
+                transport: HTTPTransport()
+            )
             let unlimited = RateLimit(requests: 1_000_000, per: .seconds(1))
             let compute = GCEClient(
                 project: gce.configuration.project,

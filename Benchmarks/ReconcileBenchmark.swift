@@ -292,7 +292,10 @@ struct ReconcileBenchmark {
             let transport = HTTPTransport()
             let compute = GCEClient(
                 project: "bench-project",
-                authorization: try ServiceAccountTokenProvider(key: gce.serviceAccountKey(tokenURI: base + "/token"), transport: transport),
+                authorization: try ServiceAccountTokenProvider(
+                    key: ServiceAccountKey.decode(gce.serviceAccountKey(tokenURI: base + "/token").json),
+                    transport: transport
+                ),
                 baseURL: base + "/compute/v1",
                 transport: transport,
                 clock: clock

@@ -1,5 +1,6 @@
 import Agent
 import Attestation
+import AttestationSimulation
 import CloudflareProvider
 import ControlPlane
 import Crypto

@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import Attestation
+import ControlPlane
 import Crypto
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Attestation
+import AttestationSimulation
 import Foundation
 
 /// `devopsdefender attest quote --sim`

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Attestation
+import ControlPlane
 import Foundation
 import ProviderSupport
 import Spec

@@ -1,3 +1,4 @@
+import Reconciler
 import Registration
 
 /// Checks that an attested agent is the fleet VM it claims to be, against the compute provider:
@@ -8,7 +9,7 @@ import Registration
 /// tunnel of a VM the reconciler has not created yet.
 public struct AgentInstanceCheck: Sendable {
     /// Looks instances up.
-    public var directory: any InstanceDirectory
+    public var directory: any InstanceDirectoryPort
     /// The fleet's name (`dd-fleet` label).
     public var fleet: String
     /// The environment served (`dd-env` label).
@@ -17,7 +18,7 @@ public struct AgentInstanceCheck: Sendable {
     public var zones: [String: String]
 
     /// Creates a check.
-    public init(directory: any InstanceDirectory, fleet: String, environment: String, zones: [String: String]) {
+    public init(directory: any InstanceDirectoryPort, fleet: String, environment: String, zones: [String: String]) {
         self.directory = directory
         self.fleet = fleet
         self.environment = environment

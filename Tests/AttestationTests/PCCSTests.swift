@@ -1,4 +1,5 @@
 import Attestation
+import AttestationSimulation
 import Emulators
 import Foundation
 import ProviderSupport
@@ -13,7 +14,7 @@ struct PCCSTests {
         let bundle = try platform.collateral()
         let emulator = PCCSEmulator(bundle: bundle, fmspc: Hex.encode(platform.authority.platform.fmspc))
         let fetched = try await LoopbackServer.withRunning(emulator.router()) { port in
-            try await PCCSClient(baseURL: "http://127.0.0.1:\(port)/sgx/certification/v4/", transport: HTTPTransport()).collateral(for: quote)
+            try await PCCSClient(baseURL: "http://127.0.0.1:\(port)/sgx/certification/v4/", transport: LoopbackCollateral()).collateral(for: quote)
         }
         #expect(fetched == bundle)
         let accepted = await platform.verify(quote, collateral: fetched).isAccepted
@@ -27,7 +28,7 @@ struct PCCSTests {
         let quote = try platform.quote()
         await #expect(throws: PCCSClient.FetchError.self) {
             try await LoopbackServer.withRunning(emulator.router()) { port in
-                try await PCCSClient(baseURL: "http://127.0.0.1:\(port)", transport: HTTPTransport()).collateral(for: quote)
+                try await PCCSClient(baseURL: "http://127.0.0.1:\(port)", transport: LoopbackCollateral()).collateral(for: quote)
             }
         }
     }
@@ -75,5 +76,15 @@ struct PCCSTests {
         #expect(fetched.collateral.rootCACRL == bundle.rootCACRL)
         #expect(fetched.collateral.pckCRL == bundle.pckCRL)
         #expect(fetched.collateral.tcbInfoIssuerChain == bundle.tcbInfoIssuerChain)
+    }
+}
+
+/// The PCCS client's transport over the providers' HTTP client, as the CLI joins them.
+private struct LoopbackCollateral: CollateralTransport {
+    let http = HTTPTransport()
+
+    func get(_ url: String) async throws -> CollateralHTTPResponse {
+        let response = try await self.http.send(method: "GET", url: url)
+        return CollateralHTTPResponse(status: response.status, headers: response.headers, body: response.body)
     }
 }

@@ -1,7 +1,7 @@
 import Attestation
+import AttestationSimulation
 import Crypto
 import Foundation
-import Spec
 import Testing
 
 /// A simulated platform and a fixed clock, shared by the tests below.
@@ -185,18 +185,17 @@ struct SimulatedTDXTests {
         #expect(await platform.verify(quote, expectedReportData: replayed).reasons.map(\.code) == [.reportData])
     }
 
-    @Test("the fleet spec's policy section becomes an AttestationPolicy")
+    @Test("a policy stated in hex (the fleet spec's policy section) becomes an AttestationPolicy")
     func policyFromSpec() throws {
-        let spec = AttestationPolicySpec(
-            mrtd: [String(repeating: "ab", count: 48)],
-            rtmr: [[], [], [String(repeating: "cd", count: 48)], []],
-            mrConfigID: nil,
-            mrOwner: String(repeating: "00", count: 48),
+        let policy = AttestationPolicy(
+            hexMRTD: [String(repeating: "ab", count: 48)],
+            hexRTMR: [[], [], [String(repeating: "cd", count: 48)], []],
+            hexMRConfigID: nil,
+            hexMROwner: String(repeating: "00", count: 48),
             rejectDebug: true,
-            minimumTeeTcbSvn: "03000000000000000000000000000000",
-            acceptedTcbStatuses: ["UpToDate", "SWHardeningNeeded"]
+            hexMinimumTeeTCBSVN: "03000000000000000000000000000000",
+            acceptedTCBStatusNames: ["UpToDate", "SWHardeningNeeded"]
         )
-        let policy = AttestationPolicy(spec: spec)
         #expect(policy.allowedMRTD == [Array(repeating: 0xab, count: 48)])
         #expect(policy.allowedRTMR[2] == [Array(repeating: 0xcd, count: 48)])
         #expect(policy.allowedRTMR[0].isEmpty)

@@ -1,4 +1,5 @@
 import Attestation
+import AttestationSimulation
 import Emulators
 import Foundation
 import TestSupport

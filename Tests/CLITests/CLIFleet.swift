@@ -40,7 +40,7 @@ struct CLIFleet: Sendable {
                 directory: directory,
                 gce: GCEClient(
                     project: "dd-prod",
-                    authorization: try ServiceAccountTokenProvider(key: key, transport: HTTPTransport()),
+                    authorization: try ServiceAccountTokenProvider(key: ServiceAccountKey.decode(key.json), transport: HTTPTransport()),
                     baseURL: base + "/compute/v1",
                     clock: ContinuousClock()
                 ),

@@ -1,5 +1,6 @@
 import Agent
 import Attestation
+import ControlPlane
 import Crypto
 import Emulators
 import Foundation

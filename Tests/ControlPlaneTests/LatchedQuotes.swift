@@ -1,4 +1,5 @@
 import Attestation
+import AttestationSimulation
 import Synchronization
 
 /// Simulated quotes, of which the ones numbered in `held` (1 is the first asked for) are made

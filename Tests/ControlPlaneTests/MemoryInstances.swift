@@ -1,7 +1,7 @@
-import ControlPlane
+import Reconciler
 
 /// Instances held in memory, or a lookup that fails (a provider outage).
-struct MemoryInstances: InstanceDirectory {
+struct MemoryInstances: InstanceDirectoryPort {
     struct Outage: Error {}
     var instances: [String: InstanceFacts]
     var failing = false

@@ -36,7 +36,10 @@ struct GCEClientTests {
         try await LoopbackServer.withRunning(server.router()) { (port: Int) async throws -> Void in
             let base = "http://127.0.0.1:\(port)"
             let clock = TestClock { emulatorClock.advance(by: $0) }
-            let tokens = try ServiceAccountTokenProvider(key: gce.serviceAccountKey(tokenURI: base + "/token"), transport: HTTPTransport())
+            let tokens = try ServiceAccountTokenProvider(
+                key: ServiceAccountKey.decode(gce.serviceAccountKey(tokenURI: base + "/token").json),
+                transport: HTTPTransport()
+            )
             var client = GCEClient(
                 project: gce.configuration.project,
                 authorization: tokens,
@@ -187,7 +190,7 @@ struct ServiceAccountTokenTests {
         try await LoopbackServer.withRunning(server.router()) { (port: Int) async throws -> Void in
             let now = NowBox()
             let provider = try ServiceAccountTokenProvider(
-                key: gce.serviceAccountKey(tokenURI: "http://127.0.0.1:\(port)/token"),
+                key: ServiceAccountKey.decode(gce.serviceAccountKey(tokenURI: "http://127.0.0.1:\(port)/token").json),
                 transport: HTTPTransport(),
                 now: { now.value }
             )

@@ -34,7 +34,10 @@ struct EmulatedFleet: Sendable {
             let base = "http://127.0.0.1:\(port)"
             let clock = TestClock { emulatorClock.advance(by: $0) }
             let transport = HTTPTransport(timeout: timeout)
-            let tokens = try ServiceAccountTokenProvider(key: gceEmulator.serviceAccountKey(tokenURI: base + "/token"), transport: transport)
+            let tokens = try ServiceAccountTokenProvider(
+                key: ServiceAccountKey.decode(gceEmulator.serviceAccountKey(tokenURI: base + "/token").json),
+                transport: transport
+            )
             let retry = RetryPolicy(maximumAttempts: 6, baseDelay: .milliseconds(200), maximumDelay: .seconds(5))
             let fleet = EmulatedFleet(
                 server: server,

@@ -1,4 +1,5 @@
 import Attestation
+import AttestationSimulation
 import Crypto
 import Foundation
 import Noise

@@ -28,6 +28,13 @@ public struct TCBInfo: Hashable, Sendable, Codable {
             public var pcesvn: Int
             /// The 16 TDX components.
             public var tdxtcbcomponents: [Component]?
+
+            /// Creates an SVN vector (for the simulated issuer).
+            package init(sgxtcbcomponents: [Component], pcesvn: Int, tdxtcbcomponents: [Component]?) {
+                self.sgxtcbcomponents = sgxtcbcomponents
+                self.pcesvn = pcesvn
+                self.tdxtcbcomponents = tdxtcbcomponents
+            }
         }
 
         /// The SVN vector.
@@ -38,6 +45,14 @@ public struct TCBInfo: Hashable, Sendable, Codable {
         public var tcbStatus: TCBStatus
         /// The advisories that apply at this level.
         public var advisoryIDs: [String]?
+
+        /// Creates a level (for the simulated issuer).
+        package init(tcb: TCB, tcbDate: String, tcbStatus: TCBStatus, advisoryIDs: [String]?) {
+            self.tcb = tcb
+            self.tcbDate = tcbDate
+            self.tcbStatus = tcbStatus
+            self.advisoryIDs = advisoryIDs
+        }
     }
 
     /// The TDX module's expected signer and attributes.
@@ -48,6 +63,13 @@ public struct TCBInfo: Hashable, Sendable, Codable {
         public var attributes: String
         /// The mask applied before comparing attributes.
         public var attributesMask: String
+
+        /// Creates a module identity (for the simulated issuer).
+        package init(mrsigner: String, attributes: String, attributesMask: String) {
+            self.mrsigner = mrsigner
+            self.attributes = attributes
+            self.attributesMask = attributesMask
+        }
     }
 
     /// One TDX module version's identity and levels (`TDX_03`, …).
@@ -65,6 +87,15 @@ public struct TCBInfo: Hashable, Sendable, Codable {
         public var attributesMask: String
         /// The levels, newest first.
         public var tcbLevels: [Level]
+
+        /// Creates a module version's identity (for the simulated issuer).
+        package init(id: String, mrsigner: String, attributes: String, attributesMask: String, tcbLevels: [Level]) {
+            self.id = id
+            self.mrsigner = mrsigner
+            self.attributes = attributes
+            self.attributesMask = attributesMask
+            self.tcbLevels = tcbLevels
+        }
     }
 
     /// "TDX".
@@ -89,6 +120,33 @@ public struct TCBInfo: Hashable, Sendable, Codable {
     public var tdxModuleIdentities: [TDXModuleIdentity]?
     /// The platform levels.
     public var tcbLevels: [Level]
+
+    /// Creates TCB Info (for the simulated issuer).
+    package init(
+        id: String,
+        version: Int,
+        issueDate: String,
+        nextUpdate: String,
+        fmspc: String,
+        pceId: String,
+        tcbType: Int,
+        tcbEvaluationDataNumber: Int,
+        tdxModule: TDXModule?,
+        tdxModuleIdentities: [TDXModuleIdentity]?,
+        tcbLevels: [Level]
+    ) {
+        self.id = id
+        self.version = version
+        self.issueDate = issueDate
+        self.nextUpdate = nextUpdate
+        self.fmspc = fmspc
+        self.pceId = pceId
+        self.tcbType = tcbType
+        self.tcbEvaluationDataNumber = tcbEvaluationDataNumber
+        self.tdxModule = tdxModule
+        self.tdxModuleIdentities = tdxModuleIdentities
+        self.tcbLevels = tcbLevels
+    }
 }
 
 /// QE Identity v2 (`enclaveIdentity`): the expected identity and TCB levels of Intel's TD QE.
@@ -120,6 +178,35 @@ public struct QEIdentity: Hashable, Sendable, Codable {
     public var isvprodid: Int
     /// The levels, newest first.
     public var tcbLevels: [Level]
+
+    /// Creates a QE Identity (for the simulated issuer).
+    package init(
+        id: String,
+        version: Int,
+        issueDate: String,
+        nextUpdate: String,
+        tcbEvaluationDataNumber: Int,
+        miscselect: String,
+        miscselectMask: String,
+        attributes: String,
+        attributesMask: String,
+        mrsigner: String,
+        isvprodid: Int,
+        tcbLevels: [Level]
+    ) {
+        self.id = id
+        self.version = version
+        self.issueDate = issueDate
+        self.nextUpdate = nextUpdate
+        self.tcbEvaluationDataNumber = tcbEvaluationDataNumber
+        self.miscselect = miscselect
+        self.miscselectMask = miscselectMask
+        self.attributes = attributes
+        self.attributesMask = attributesMask
+        self.mrsigner = mrsigner
+        self.isvprodid = isvprodid
+        self.tcbLevels = tcbLevels
+    }
 }
 
 /// A TCB level keyed by one ISV SVN: a QE Identity level, or a TDX module identity level.
@@ -128,6 +215,11 @@ public struct ISVSVNLevel: Hashable, Sendable, Codable {
     public struct TCB: Hashable, Sendable, Codable {
         /// The ISVSVN (the QE's, or the TDX module's minor SVN).
         public var isvsvn: Int
+
+        /// Creates the SVN (for the simulated issuer).
+        package init(isvsvn: Int) {
+            self.isvsvn = isvsvn
+        }
     }
 
     /// The SVN.
@@ -138,4 +230,12 @@ public struct ISVSVNLevel: Hashable, Sendable, Codable {
     public var tcbStatus: TCBStatus
     /// The advisories that apply.
     public var advisoryIDs: [String]?
+
+    /// Creates a level (for the simulated issuer).
+    package init(tcb: TCB, tcbDate: String, tcbStatus: TCBStatus, advisoryIDs: [String]?) {
+        self.tcb = tcb
+        self.tcbDate = tcbDate
+        self.tcbStatus = tcbStatus
+        self.advisoryIDs = advisoryIDs
+    }
 }

@@ -1,5 +1,3 @@
-import Spec
-
 /// What a verified quote must also show to be accepted: the fleet spec's `attestation.policy`.
 ///
 /// Empty allowlists allow any value. ``violations(of:expectedReportData:)`` lists every
@@ -42,18 +40,28 @@ public struct AttestationPolicy: Hashable, Sendable {
     /// No measurement pins; DEBUG refused; only `UpToDate` accepted when collateral is checked.
     public static let measurementsUnpinned = AttestationPolicy()
 
-    /// The policy a validated fleet spec declares.
-    public init(spec: AttestationPolicySpec) {
+    /// The policy as text states it (the fleet file's `attestation.policy`, an agent's
+    /// `DD_CP_POLICY`): measurements in hex, TCB statuses by Intel's names. A value that is not
+    /// hex, or a status Intel does not define, is left out; the fleet schema refuses both first.
+    public init(
+        hexMRTD: [String],
+        hexRTMR: [[String]],
+        hexMRConfigID: String?,
+        hexMROwner: String?,
+        rejectDebug: Bool,
+        hexMinimumTeeTCBSVN: String?,
+        acceptedTCBStatusNames: [String]
+    ) {
         self.init(
-            allowedMRTD: Set(spec.mrtd.compactMap { Hex.decode($0) }),
+            allowedMRTD: Set(hexMRTD.compactMap { Hex.decode($0) }),
             allowedRTMR: (0..<4).map { index in
-                Set((index < spec.rtmr.count ? spec.rtmr[index] : []).compactMap { Hex.decode($0) })
+                Set((index < hexRTMR.count ? hexRTMR[index] : []).compactMap { Hex.decode($0) })
             },
-            mrConfigID: spec.mrConfigID.flatMap { Hex.decode($0) },
-            mrOwner: spec.mrOwner.flatMap { Hex.decode($0) },
-            rejectDebug: spec.rejectDebug,
-            minimumTeeTCBSVN: spec.minimumTeeTcbSvn.flatMap { Hex.decode($0) },
-            acceptedTCBStatuses: Set(spec.acceptedTcbStatuses.compactMap { TCBStatus(rawValue: $0) })
+            mrConfigID: hexMRConfigID.flatMap { Hex.decode($0) },
+            mrOwner: hexMROwner.flatMap { Hex.decode($0) },
+            rejectDebug: rejectDebug,
+            minimumTeeTCBSVN: hexMinimumTeeTCBSVN.flatMap { Hex.decode($0) },
+            acceptedTCBStatuses: Set(acceptedTCBStatusNames.compactMap { TCBStatus(rawValue: $0) })
         )
     }
 

@@ -50,7 +50,8 @@ public struct TrustAnchor: Hashable, Sendable {
         }
     }
 
-    static func der(_ certificate: Certificate) throws -> [UInt8] {
+    /// A certificate's DER encoding.
+    package static func der(_ certificate: Certificate) throws -> [UInt8] {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         return serializer.serializedBytes

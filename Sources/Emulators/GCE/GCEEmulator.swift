@@ -1,5 +1,4 @@
 import Foundation
-import GCEProvider
 import HTTPTypes
 import Hummingbird
 import ProviderSupport
@@ -82,8 +81,8 @@ public final class GCEEmulator: Sendable {
     }
 
     /// A service-account key file whose `token_uri` points at this emulator.
-    public func serviceAccountKey(tokenURI: String) -> ServiceAccountKey {
-        ServiceAccountKey(
+    public func serviceAccountKey(tokenURI: String) -> GCEServiceAccountKeyFile {
+        GCEServiceAccountKeyFile(
             projectID: self.configuration.project,
             privateKeyID: self.keyID,
             privateKey: self.signingKey.pkcs8PEMRepresentation,

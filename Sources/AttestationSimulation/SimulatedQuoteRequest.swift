@@ -1,3 +1,5 @@
+import Attestation
+
 /// What a simulated TD reports: the measurements and REPORTDATA to put into a quote.
 public struct SimulatedQuoteRequest: Hashable, Sendable {
     /// The quote format version, 4 (TDX 1.0 body) or 5 (TDX 1.5 body).

@@ -1,12 +1,17 @@
-import ControlPlane
-import GCEProvider
 import ProviderSupport
+import Reconciler
 
 /// The control plane's instance lookups, answered by GCE's `instances.get`.
-struct GCEInstanceDirectory: InstanceDirectory {
-    var client: GCEClient<ContinuousClock>
+public struct GCEInstanceDirectory: InstanceDirectoryPort {
+    /// The client asked.
+    public var client: GCEClient<ContinuousClock>
 
-    func instance(zone: String, name: String) async throws -> InstanceFacts? {
+    /// Looks instances up through `client`.
+    public init(client: GCEClient<ContinuousClock>) {
+        self.client = client
+    }
+
+    public func instance(zone: String, name: String) async throws -> InstanceFacts? {
         do {
             let instance = try await self.client.instance(zone: zone, name: name)
             return InstanceFacts(id: instance.id ?? "", status: instance.status ?? "UNKNOWN", labels: instance.labels ?? [:])

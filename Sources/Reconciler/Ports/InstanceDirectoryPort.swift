@@ -1,6 +1,6 @@
 /// What the control plane asks the compute provider about the VM a registering agent names:
-/// narrow on purpose (the consumer defines the interface; the CLI wires GCE behind it).
-public protocol InstanceDirectory: Sendable {
+/// narrow on purpose (the consumer defines the interface; `GCEProvider` conforms).
+public protocol InstanceDirectoryPort: Sendable {
     /// The instance `name` in `zone`, or nil when there is none.
     func instance(zone: String, name: String) async throws -> InstanceFacts?
 }
