@@ -49,19 +49,58 @@ extension PlanBuilder {
         )
     }
 
-    /// With a partial or stale observation, deletions (and what waits on them) are withheld.
-    mutating func withholdIfUnsafe() -> [String] {
-        var why: [String] = []
-        for source in self.observed.partialSources {
-            why.append("\(source.name.rawValue) is partial\(source.detail.map { " (\($0))" } ?? "")")
-        }
+    /// With a partial or stale observation, deletions (and what waits on them) are withheld. A
+    /// partial source also withholds the creations of the objects it would have listed —
+    /// unreadable is not absent, and creating one it holds would make a twin — and what waits on
+    /// them. Updates of objects that were listed stay.
+    mutating func withholdIfUnsafe() -> [Plan.Withheld] {
+        let partial = self.observed.partialSources
+        var why = partial.map(Self.describe)
         let age = self.options.now - self.observed.observedAt
         if self.options.now > 0, age > self.options.maximumSnapshotAge {
             why.append("the observation is \(age) s old (limit \(self.options.maximumSnapshotAge) s)")
         }
         guard !why.isEmpty else { return [] }
-        var withheld = Set(self.actions.values.filter { $0.operation == .delete }.map(\.id))
-        guard !withheld.isEmpty else { return [] }
+        var reasons = self.unknownCreations(partial)
+        let creations = reasons.count
+        for action in self.actions.values where action.operation == .delete { reasons[action.id] = why.joined(separator: "; ") }
+        guard !reasons.isEmpty else { return [] }
+        let deletions = reasons.count - creations
+        self.withholdDependents(&reasons)
+        for id in reasons.keys { self.actions[id] = nil }
+        self.refusals.removeAll { $0.code == "circuit-breaker" || $0.code == "protected-control-plane" }
+        var what: [String] = []
+        if deletions > 0 { what.append("deletions") }
+        if creations > 0 { what.append("creates of objects a partial source did not list (they may exist)") }
+        self.warnings.append(
+            "\(reasons.count) action(s) withheld, \(what.joined(separator: ", ")) and what waits on them, "
+                + "because \(why.joined(separator: "; ")); they are planned again once the observation is complete and fresh"
+        )
+        return reasons.map { Plan.Withheld(id: $0.key, reason: $0.value) }.sorted { $0.id < $1.id }
+    }
+
+    /// `SOURCE is partial (detail)`.
+    private static func describe(_ source: SourceStatus) -> String {
+        "\(source.name.rawValue) is partial\(source.detail.map { " (\($0))" } ?? "")"
+    }
+
+    /// The planned creations of objects that a partial source would have listed, with the reason
+    /// they are withheld.
+    private func unknownCreations(_ partial: [SourceStatus]) -> [String: String] {
+        var reasons: [String: String] = [:]
+        for source in partial {
+            guard let resource = source.name.listedResource else { continue }
+            for action in self.actions.values where action.operation == .create && action.resource == resource {
+                reasons[action.id] = "unknown: \(Self.describe(source))"
+            }
+        }
+        return reasons
+    }
+
+    /// Adds what waits on a withheld action, transitively, each with the first (by id) of its
+    /// withheld dependencies as the reason.
+    private func withholdDependents(_ reasons: inout [String: String]) {
+        var withheld = Set(reasons.keys)
         var changed = true
         while changed {
             changed = false
@@ -70,17 +109,27 @@ extension PlanBuilder {
                 changed = true
             }
         }
-        for id in withheld { self.actions[id] = nil }
-        self.refusals.removeAll { $0.code == "circuit-breaker" || $0.code == "protected-control-plane" }
-        self.warnings.append(
-            "\(withheld.count) action(s) withheld, deletions and what waits on them, because \(why.joined(separator: "; ")); "
-                + "they are planned again once the observation is complete and fresh"
-        )
-        return withheld.sorted()
+        for id in withheld where reasons[id] == nil {
+            let dependency = self.actions[id]?.dependsOn.filter(withheld.contains).min() ?? "?"
+            reasons[id] = "waits on \(dependency)"
+        }
     }
 
     mutating func checkAgents() {
         let stale = self.observed.agents.filter { $0.health == .stale }.map(\.vm).sorted()
         if !stale.isEmpty { self.warnings.append("stale agents (no heartbeat within the timeout): \(stale.joined(separator: ", "))") }
+    }
+}
+
+extension SourceStatus.Name {
+    /// The kind of resource whose creations this source's list rules out: an object missing
+    /// from a complete list does not exist, one missing from a partial list may.
+    var listedResource: PlanAction.Resource? {
+        switch self {
+        case .gceInstances: .vm
+        case .cloudflareTunnels: .tunnel
+        case .cloudflareDNS: .dns
+        case .cloudflareTunnelConfigurations, .agents: nil
+        }
     }
 }

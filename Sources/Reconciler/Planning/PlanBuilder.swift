@@ -54,7 +54,7 @@ struct PlanBuilder {
             actions: ordered,
             refusals: self.refusals,
             warnings: self.warnings,
-            withheldDeletions: withheld,
+            withheld: withheld,
             sources: self.observed.sources,
             ownedCount: self.ownedInScope
         )

@@ -13,7 +13,9 @@ import Spec
 ///    ``PlannerOptions/maxSurge`` replacements run ahead of the deletions.
 /// 4. With any source partial, or an observation older than the allowed age, the plan deletes
 ///    nothing (and pauses what waits on those deletions).
-/// 5. Refusals: an empty desired set, a protected environment's control plane deleted without a
+/// 5. Unreadable is not absent: a partial source may hold objects it did not list, so the plan
+///    creates nothing of that source's kind either (and pauses what waits on those creations).
+/// 6. Refusals: an empty desired set, a protected environment's control plane deleted without a
 ///    successor, more deletions than the circuit breaker allows, a foreign record in the way.
 public enum Planner {
     /// Plans the changes that take `observed` to `desired`.
