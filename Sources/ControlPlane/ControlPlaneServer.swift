@@ -72,9 +72,32 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
     /// The Hummingbird application.
     public func application() -> some ApplicationProtocol {
         let router = Router(context: BasicWebSocketRequestContext.self)
+        self.addHealthRoute(to: router)
+        self.addAttestRoute(to: router)
+        self.addRegisterRoute(to: router)
+        let onRunning = self.onRunning
+        let port = self.configuration.port
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: router,
+                configuration: .init(
+                    ws: .init(
+                        maxFrameSize: WebSocketFrames.maximumSize,
+                        autoPing: .enabled(timePeriod: .seconds(30)),
+                        closeTimeout: self.configuration.closeTimeout
+                    )
+                )
+            ),
+            configuration: .init(address: .hostname(self.configuration.host, port: port), serverName: "devopsdefender-control-plane"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: self.handler.logger
+        )
+    }
+
+    /// `GET /health`: the agent registry.
+    private func addHealthRoute(to router: Router<BasicWebSocketRequestContext>) {
         let handler = self.handler
-        let deadlineClock = self.deadlineClock
-        let handshakeTimeout = self.configuration.handshakeTimeout
         router.get("/health") { _, _ -> Response in
             let agents = handler.registry.snapshot()
             let body: [String: Any] = [
@@ -92,6 +115,11 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
             ]
             return Self.json(.ok, body)
         }
+    }
+
+    /// `GET /cp/attest?nonce=<64 hex>`: a fresh quote binding the Noise static key and the nonce.
+    private func addAttestRoute(to router: Router<BasicWebSocketRequestContext>) {
+        let handler = self.handler
         router.get("/cp/attest") { request, _ -> Response in
             guard let hex = request.uri.queryParameters["nonce"], let nonce = Self.bytes(hex: String(hex)), nonce.count == 32 else {
                 return Self.json(.badRequest, ["error": "give the nonce as 64 hex characters: /cp/attest?nonce=<32 bytes hex>"])
@@ -110,41 +138,26 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
                 ["quote": Data(quote).base64EncodedString(), "noiseStaticKey": Data(staticKey).base64EncodedString(), "nonce": String(hex)]
             )
         }
+    }
+
+    /// The WebSocket `GET /register`: one registration per connection, within the handshake
+    /// timeout.
+    private func addRegisterRoute(to router: Router<BasicWebSocketRequestContext>) {
+        let handler = self.handler
+        let deadlineClock = self.deadlineClock
+        let handshakeTimeout = self.configuration.handshakeTimeout
         router.ws("/register") { _, _ in
             .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            let progress = HandshakeProgress()
             let logger = context.logger
             do {
-                try await withThrowingTaskGroup(of: Bool.self) { group in
-                    group.addTask {
-                        var frames = WebSocketFrames(inbound)
-                        try await handler.handle(
-                            receive: { try await frames.next() },
-                            send: { try await outbound.write(.binary(ByteBuffer(bytes: $0))) },
-                            answered: { progress.answer() }
-                        )
-                        return true
-                    }
-                    group.addTask {
-                        try await deadlineClock.sleep(for: handshakeTimeout)
-                        return false
-                    }
-                    // The first to finish: the handler (the agent left), or the deadline. A
-                    // deadline that passes after the answer changes nothing.
-                    while let handlerFinished = try await group.next() {
-                        if handlerFinished { break }
-                        if progress.expire() {
-                            logger.notice("registration handshake timed out; closing", metadata: ["timeout": "\(handshakeTimeout)"])
-                            // Cancelling the handler ends its read even when the client ignores the
-                            // close frame; the server then drops the connection after `closeTimeout`.
-                            group.cancelAll()
-                            try? await outbound.close(.policyViolation, reason: "registration did not complete in time")
-                            return
-                        }
-                    }
-                    group.cancelAll()
-                }
+                try await Self.register(
+                    handler: handler,
+                    inbound: inbound,
+                    outbound: outbound,
+                    deadline: (deadlineClock, handshakeTimeout),
+                    logger: logger
+                )
             } catch let busy as AdmissionGate.Busy {
                 // 1013 "try again later": the agent backs off and registers again.
                 logger.notice("registration refused for now", metadata: ["reason": "\(busy)"])
@@ -154,24 +167,45 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
                 logger.notice("registration connection closed", metadata: ["error": "\(error)"])
             }
         }
-        let onRunning = self.onRunning
-        let port = self.configuration.port
-        return Application(
-            router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: router,
-                configuration: .init(
-                    ws: .init(
-                        maxFrameSize: WebSocketFrames.maximumSize,
-                        autoPing: .enabled(timePeriod: .seconds(30)),
-                        closeTimeout: self.configuration.closeTimeout
-                    )
+    }
+
+    /// Runs the handler against the handshake deadline: the first to finish wins — the handler
+    /// (the agent left), or the deadline. A deadline that passes after the answer changes nothing.
+    private static func register(
+        handler: RegistrationHandler<C>,
+        inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter,
+        deadline: (clock: any Clock<Duration>, timeout: Duration),
+        logger: Logger
+    ) async throws {
+        let progress = HandshakeProgress()
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                var frames = WebSocketFrames(inbound)
+                try await handler.handle(
+                    receive: { try await frames.next() },
+                    send: { try await outbound.write(.binary(ByteBuffer(bytes: $0))) },
+                    answered: { progress.answer() }
                 )
-            ),
-            configuration: .init(address: .hostname(self.configuration.host, port: port), serverName: "devopsdefender-control-plane"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-            logger: handler.logger
-        )
+                return true
+            }
+            group.addTask {
+                try await deadline.clock.sleep(for: deadline.timeout)
+                return false
+            }
+            while let handlerFinished = try await group.next() {
+                if handlerFinished { break }
+                if progress.expire() {
+                    logger.notice("registration handshake timed out; closing", metadata: ["timeout": "\(deadline.timeout)"])
+                    // Cancelling the handler ends its read even when the client ignores the
+                    // close frame; the server then drops the connection after `closeTimeout`.
+                    group.cancelAll()
+                    try? await outbound.close(.policyViolation, reason: "registration did not complete in time")
+                    return
+                }
+            }
+            group.cancelAll()
+        }
     }
 
     static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {

@@ -81,4 +81,23 @@ import Testing
         let text = PlanTextRenderer(useColor: false).render(plan)
         #expect(text.contains("cloudflare.dns PARTIAL") && text.contains("Refused (empty-desired-state)"))
     }
+
+    @Test func withheldActionsAreListedWithTheirReasons() throws {
+        let d = try F.desired()
+        var o = F.partial(F.converged(d), .gceInstances)
+        let gone = o.vms.remove(at: 3)
+        let plan = F.plan(d, o)
+        let reason = "unknown: gce.instances is partial (HTTP 500 on page 3)"
+        let json = PlanJSONRenderer.document(plan).prettyJSON()
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(document["withheld"] as? [String] == ["create vm \(gone.name)"])
+        #expect(document["withheldReasons"] as? [[String: String]] == [["id": "create vm \(gone.name)", "reason": reason]])
+        let text = PlanTextRenderer(useColor: false).render(plan)
+        #expect(text.contains("\nWithheld (planned again once the observation is complete and fresh)\n  ? create vm \(gone.name)  # \(reason)\n"))
+        #expect(!text.contains("not found in GCE") && text.hasSuffix("\nPlan: 0 to create, 0 to update, 0 to delete.\n"), "\(text)")
+        let markdown = PlanMarkdownRenderer().render(plan)
+        #expect(markdown.contains("Partial observation: `gce.instances` — no deletions planned, nor creates of what it did not list."))
+        let complete = PlanJSONRenderer.document(F.plan(d, F.converged(d))).prettyJSON()
+        #expect(complete.contains("\"withheld\": [],") && complete.contains("\"withheldReasons\": [],"), "\(complete.prefix(400))")
+    }
 }

@@ -21,6 +21,8 @@ struct Checks {
 /// The planner, table-driven: every rule of DESIGN.md's safety list and of the failure history
 /// that applies to planning is a row here.
 @Suite struct PlannerTests {
+    typealias F = PlannerFixture
+
     @Test(arguments: PlannerCases.all)
     func planner(_ row: PlannerCase) throws {
         let failures = try row.run()
@@ -30,6 +32,116 @@ struct Checks {
     @Test func theTableHasAtLeastThirtyCases() {
         #expect(PlannerCases.all.count >= 30)
     }
+
+    /// Unreadable is not absent: a partial source withholds the creations of what it would have
+    /// listed, and what waits on them; every other creation and update is planned.
+    @Test(arguments: PartialSourceCase.all)
+    func partialSource(_ row: PartialSourceCase) throws {
+        let world = try GappedWorld()
+        let observed = row.partial.map { F.partial(world.observed, $0) } ?? world.observed
+        let plan = F.plan(world.desired, observed)
+        let withheld = Set(row.withheld.flatMap { world.gaps[$0] ?? [] })
+        let planned = Set(GappedWorld.Gap.allCases.filter { !row.withheld.contains($0) }.flatMap { world.gaps[$0] ?? [] })
+        #expect(Set(plan.actions.map(\.id)) == planned, "planned")
+        #expect(Set(plan.withheldDeletions) == withheld, "withheld")
+        #expect(plan.withheld.map(\.id) == plan.withheldDeletions && plan.withheldDeletions == plan.withheldDeletions.sorted())
+        let unknown = row.partial.map { "unknown: \($0.rawValue) is partial (HTTP 500 on page 3)" }
+        let roots = withheld.filter { id in row.unknownKind.map { id.hasPrefix("create \($0.rawValue) ") } ?? false }
+        #expect(roots.isEmpty == withheld.isEmpty, "creations of the source's kind are the roots: \(roots)")
+        for item in plan.withheld {
+            if roots.contains(item.id) {
+                #expect(item.reason == unknown, "\(item.id): \(item.reason)")
+            } else {
+                let dependency = item.reason.hasPrefix("waits on ") ? String(item.reason.dropFirst("waits on ".count)) : ""
+                #expect(withheld.contains(dependency), "\(item.id) waits on a withheld action: \(item.reason)")
+            }
+        }
+        let warning = plan.warnings.first { $0.contains("withheld") }
+        if withheld.isEmpty {
+            #expect(plan.warnings.isEmpty, "\(plan.warnings)")
+        } else {
+            #expect(
+                warning?.hasPrefix("\(withheld.count) action(s) withheld, creates of objects a partial source did not list") == true
+                    && warning?.contains("\(row.partial?.rawValue ?? "?") is partial (HTTP 500 on page 3)") == true,
+                "\(plan.warnings)"
+            )
+        }
+        #expect(plan.isWellFormedDAG && !plan.isRefused)
+    }
+}
+
+/// The converged example fleet with four gaps, each in its own VM's chain: agent A is gone
+/// entirely (VM, tunnel, records), agent B's VM is gone, agent C's tunnel is gone (its records
+/// remain and must be repointed), and one record of agent D is gone.
+struct GappedWorld {
+    enum Gap: String, CaseIterable, Sendable {
+        /// `create vm A`.
+        case vmA
+        /// `create tunnel A`, `create ingress A`.
+        case tunnelA
+        /// `create dns` of A's records.
+        case recordsA
+        /// `create vm B`.
+        case vmB
+        /// `create tunnel C`, `create ingress C`, and the `update dns` of C's records.
+        case tunnelC
+        /// `create dns` of D's hostname.
+        case recordD
+    }
+
+    let desired: DesiredState
+    let observed: ObservedState
+    /// The action ids a complete observation plans for each gap.
+    let gaps: [Gap: Set<String>]
+
+    init() throws {
+        typealias F = PlannerFixture
+        let desired = try F.desired()
+        var observed = F.converged(desired)
+        let agents = desired.allVMs.filter { $0.role == .agent }.map(\.name)
+        guard agents.count >= 4 else { throw F.LoadError(description: "the fixture needs four agents") }
+        let (a, b, c, d) = (agents[0], agents[1], agents[2], agents[3])
+        let records = desired.environments.flatMap(\.dnsRecords)
+        let recordsOf = { (tunnel: String) in records.filter { $0.tunnel == tunnel }.map { Normalization.dnsName($0.name) } }
+        guard let recordD = recordsOf(d).first else { throw F.LoadError(description: "agent D has no record") }
+        observed.vms.removeAll { $0.name == a || $0.name == b }
+        observed.tunnels.removeAll { $0.name == a || $0.name == c }
+        observed.dnsRecords.removeAll { recordsOf(a).contains(Normalization.dnsName($0.name)) || Normalization.dnsName($0.name) == recordD }
+        self.desired = desired
+        self.observed = observed
+        self.gaps = [
+            .vmA: ["create vm \(a)"],
+            .tunnelA: ["create tunnel \(a)", "create ingress \(a)"],
+            .recordsA: Set(recordsOf(a).map { "create dns \($0)" }),
+            .vmB: ["create vm \(b)"],
+            .tunnelC: Set(["create tunnel \(c)", "create ingress \(c)"] + recordsOf(c).map { "update dns \($0)" }),
+            .recordD: ["create dns \(recordD)"],
+        ]
+    }
+}
+
+/// One source partial (or none), the kind of resource it lists, and the gaps whose actions it
+/// withholds.
+struct PartialSourceCase: Sendable, CustomTestStringConvertible {
+    var partial: SourceStatus.Name?
+    /// Creations of this kind are withheld as unknown; the rest of `withheld` waits on them.
+    var unknownKind: PlanAction.Resource?
+    var withheld: Set<GappedWorld.Gap>
+    var testDescription: String { self.partial.map { "\($0.rawValue) partial" } ?? "complete observation" }
+
+    static let all: [PartialSourceCase] = [
+        // Everything missing is created, as before.
+        .init(partial: nil, unknownKind: nil, withheld: []),
+        // A's VM and the chain waiting on it (tunnel, ingress, records), and B's VM.
+        .init(partial: .gceInstances, unknownKind: .vm, withheld: [.vmA, .tunnelA, .recordsA, .vmB]),
+        // A's tunnel and what waits on it, C's tunnel and the repointing of its records.
+        .init(partial: .cloudflareTunnels, unknownKind: .tunnel, withheld: [.tunnelA, .recordsA, .tunnelC]),
+        // The records: A's and D's.
+        .init(partial: .cloudflareDNS, unknownKind: .dns, withheld: [.recordsA, .recordD]),
+        // Sources that list nothing the plan creates.
+        .init(partial: .cloudflareTunnelConfigurations, unknownKind: nil, withheld: []),
+        .init(partial: .agents, unknownKind: nil, withheld: []),
+    ]
 }
 
 enum PlannerCases {
@@ -276,7 +388,16 @@ enum PlannerCases {
             o.dnsRecords = []
             let plan = F.plan(d, o)
             c.that(plan.summary.delete == 0, "no deletes: \(plan.ids(.delete))")
-            c.that(plan.withheldDeletions.count == 2, "tunnel and VM withheld: \(plan.withheldDeletions)")
+            c.that(plan.withheldDeletions.filter { $0.hasPrefix("delete ") }.count == 2, "tunnel and VM withheld: \(plan.withheldDeletions)")
+            c.that(
+                plan.ids(.create, .dns).isEmpty
+                    && plan.withheldDeletions.filter { $0.hasPrefix("create dns ") }.count == d.environments.flatMap(\.dnsRecords).count,
+                "the records it did not list are not created either: \(plan.ids(.create, .dns))"
+            )
+            c.that(
+                plan.warnings.contains { $0.contains("action(s) withheld, deletions, creates of objects a partial source did not list") },
+                "the warning names both: \(plan.warnings)"
+            )
         },
         row("a partial tunnel list deletes nothing") { c in
             let d = try F.desired()

@@ -16,6 +16,22 @@ public struct Plan: Sendable, Hashable {
         }
     }
 
+    /// An action the planner wanted but left out, because the observation could not justify it.
+    public struct Withheld: Sendable, Hashable {
+        /// The action's id.
+        public var id: String
+        /// Why: `unknown: SOURCE is partial (…)` for the creation of an object that a partial
+        /// source may hold without having listed it; the partial sources or the observation's age
+        /// for a deletion; `waits on ID` for an action that depends on another withheld one.
+        public var reason: String
+
+        /// Creates a withheld action.
+        public init(id: String, reason: String) {
+            self.id = id
+            self.reason = reason
+        }
+    }
+
     /// The version of the plan's JSON form.
     public static let formatVersion = 1
 
@@ -28,10 +44,14 @@ public struct Plan: Sendable, Hashable {
     public var actions: [PlanAction]
     /// Reasons the plan must not be applied; empty when it may.
     public var refusals: [Refusal]
-    /// Things the user should know (withheld deletions, foreign objects left alone, …).
+    /// Things the user should know (withheld actions, foreign objects left alone, …).
     public var warnings: [String]
-    /// Deletions the planner wanted but withheld (partial or stale observation), by action id.
-    public var withheldDeletions: [String]
+    /// The actions the planner wanted but withheld (a partial or stale observation), sorted by
+    /// id: deletions, creations of what a partial source did not list, and what waits on them.
+    public var withheld: [Withheld]
+    /// The ids of ``withheld``, sorted. The name predates withheld creations: it covers every
+    /// withheld action.
+    public var withheldDeletions: [String] { self.withheld.map(\.id) }
     /// The sources as observed.
     public var sources: [SourceStatus]
     /// How many owned resources were observed (VMs, tunnels, DNS records) in scope.
@@ -44,7 +64,7 @@ public struct Plan: Sendable, Hashable {
         actions: [PlanAction],
         refusals: [Refusal] = [],
         warnings: [String] = [],
-        withheldDeletions: [String] = [],
+        withheld: [Withheld] = [],
         sources: [SourceStatus] = [],
         ownedCount: Int = 0
     ) {
@@ -53,7 +73,7 @@ public struct Plan: Sendable, Hashable {
         self.actions = actions
         self.refusals = refusals
         self.warnings = warnings
-        self.withheldDeletions = withheldDeletions
+        self.withheld = withheld
         self.sources = sources
         self.ownedCount = ownedCount
     }

@@ -13,7 +13,8 @@ public enum PlanJSONRenderer {
             ("refused", .boolean(plan.isRefused)),
             ("refusals", .array(plan.refusals.map { .object([("code", .string($0.code)), ("message", .string($0.message))]) })),
             ("warnings", .array(plan.warnings.map(StructuredValue.string))),
-            ("withheld", .array(plan.withheldDeletions.map(StructuredValue.string))),
+            ("withheld", .array(plan.withheld.map { .string($0.id) })),
+            ("withheldReasons", .array(plan.withheld.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })),
             (
                 "sources",
                 .array(

@@ -16,7 +16,8 @@ public struct PlanMarkdownRenderer: Sendable {
         for warning in plan.warnings { head += "> ⚠️ \(Self.escape(warning))\n\n" }
         let partial = plan.sources.filter { !$0.complete }
         if !partial.isEmpty {
-            head += "> ⚠️ Partial observation: \(partial.map { "`\($0.name.rawValue)`" }.joined(separator: ", ")) — no deletions planned.\n\n"
+            let names = partial.map { "`\($0.name.rawValue)`" }.joined(separator: ", ")
+            head += "> ⚠️ Partial observation: \(names) — no deletions planned, nor creates of what it did not list.\n\n"
         }
         var body = ""
         var shown = 0

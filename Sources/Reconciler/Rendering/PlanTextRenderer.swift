@@ -31,6 +31,12 @@ public struct PlanTextRenderer: Sendable {
                 }
             }
         }
+        if !plan.withheld.isEmpty {
+            out += "\n" + self.paint("Withheld", "1") + " (planned again once the observation is complete and fresh)\n"
+            for withheld in plan.withheld {
+                out += "  " + self.paint("? \(withheld.id)", "33") + self.paint("  # \(withheld.reason)", "2") + "\n"
+            }
+        }
         for warning in plan.warnings {
             out += "\n" + self.paint("Warning:", "33") + " \(warning)\n"
         }

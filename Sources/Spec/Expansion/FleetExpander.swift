@@ -86,102 +86,14 @@ public enum FleetExpander {
         preview: Int?
     ) -> DesiredEnvironment {
         let spec = fleet.spec
-        let domain = spec.cloudflare.domain
-        let prefix = spec.metadata.namePrefix
-        var vms: [DesiredVM] = []
-
-        // The control plane.
-        let controlPlaneWorkloads = [self.connectorWorkload, self.controlPlaneWorkload(environment, fleet: fleet)]
-        let controlPlaneGeneration = self.generation(
-            fleet: fleet,
-            environment: environment,
-            pool: ResourceNaming.controlPlanePool,
-            machineType: environment.controlPlane.machineType,
-            diskGb: environment.controlPlane.diskGb,
-            zones: [environment.controlPlane.zone],
-            labels: environment.labels,
-            workloads: controlPlaneWorkloads
-        )
-        let controlPlaneName = ResourceNaming.controlPlaneVM(prefix: prefix, environment: environment.name, generation: controlPlaneGeneration.short)
-        vms.append(
-            self.vm(
-                name: controlPlaneName,
-                role: .controlPlane,
-                pool: ResourceNaming.controlPlanePool,
-                slot: 0,
-                generation: controlPlaneGeneration,
-                zone: environment.controlPlane.zone,
-                machineType: environment.controlPlane.machineType,
-                diskGb: environment.controlPlane.diskGb,
-                labels: environment.labels,
-                hostname: environment.hostname,
-                workloads: controlPlaneWorkloads.map { self.personalise($0, vm: controlPlaneName, hostname: environment.hostname) },
-                environment: environment,
-                fleet: fleet
-            )
-        )
-        var tunnels = [
-            DesiredTunnel(
-                name: controlPlaneName,
-                vm: controlPlaneName,
-                ingress: [IngressRule(hostname: environment.hostname, service: "http://localhost:\(self.servicePort)"), .catchAll]
-            )
-        ]
-
-        // The agents.
+        let controlPlane = self.controlPlane(environment, fleet: fleet)
+        var vms = [controlPlane.vm]
+        var tunnels = [controlPlane.tunnel]
         for pool in environment.pools {
-            let workloads = pool.workloads.compactMap { fleet.workloads[$0] }
-            let template =
-                [self.connectorWorkload, self.agentWorkload(environment, pool: pool, workloads: workloads, fleet: fleet)]
-                + workloads.map(self.bootWorkload)
-            let generation = self.generation(
-                fleet: fleet,
-                environment: environment,
-                pool: pool.name,
-                machineType: pool.machineType,
-                diskGb: pool.diskGb,
-                zones: pool.zones,
-                labels: environment.labels.merging(pool.labels) { _, new in new },
-                workloads: template
-            )
-            for slot in 0..<pool.count {
-                let name = ResourceNaming.agentVM(
-                    prefix: prefix,
-                    environment: environment.name,
-                    pool: pool.name,
-                    slot: slot,
-                    generation: generation.short
-                )
-                let hostname = "\(name).\(domain)"
-                vms.append(
-                    self.vm(
-                        name: name,
-                        role: .agent,
-                        pool: pool.name,
-                        slot: slot,
-                        generation: generation,
-                        zone: pool.zones.isEmpty ? "" : pool.zones[slot % pool.zones.count],
-                        machineType: pool.machineType,
-                        diskGb: pool.diskGb,
-                        labels: environment.labels.merging(pool.labels) { _, new in new },
-                        hostname: hostname,
-                        workloads: template.map { self.personalise($0, vm: name, hostname: hostname) },
-                        environment: environment,
-                        fleet: fleet
-                    )
-                )
-                var ingress = [IngressRule(hostname: hostname, service: "http://localhost:\(self.servicePort)")]
-                for workload in workloads {
-                    for expose in workload.expose {
-                        let label = ResourceNaming.exposedLabel(vm: name, label: expose.hostnameLabel.value)
-                        ingress.append(IngressRule(hostname: "\(label).\(domain)", service: "http://localhost:\(expose.port)"))
-                    }
-                }
-                ingress.append(.catchAll)
-                tunnels.append(DesiredTunnel(name: name, vm: name, ingress: ingress))
-            }
+            let agents = self.agents(pool, environment: environment, fleet: fleet)
+            vms += agents.map(\.vm)
+            tunnels += agents.map(\.tunnel)
         }
-
         let comment = ResourceNaming.dnsComment(fleet: spec.metadata.name, environment: environment.name)
         let records = tunnels.flatMap { tunnel in
             tunnel.ingress.compactMap { rule in
@@ -198,6 +110,107 @@ public enum FleetExpander {
             tunnels: tunnels,
             dnsRecords: records
         )
+    }
+
+    /// The environment's control plane and its tunnel.
+    private static func controlPlane(_ environment: ResolvedEnvironment, fleet: ResolvedFleet) -> (vm: DesiredVM, tunnel: DesiredTunnel) {
+        let workloads = [self.connectorWorkload, self.controlPlaneWorkload(environment, fleet: fleet)]
+        let generation = self.generation(
+            fleet: fleet,
+            environment: environment,
+            pool: ResourceNaming.controlPlanePool,
+            machineType: environment.controlPlane.machineType,
+            diskGb: environment.controlPlane.diskGb,
+            zones: [environment.controlPlane.zone],
+            labels: environment.labels,
+            workloads: workloads
+        )
+        let name = ResourceNaming.controlPlaneVM(prefix: fleet.spec.metadata.namePrefix, environment: environment.name, generation: generation.short)
+        let vm = self.vm(
+            name: name,
+            role: .controlPlane,
+            pool: ResourceNaming.controlPlanePool,
+            slot: 0,
+            generation: generation,
+            zone: environment.controlPlane.zone,
+            machineType: environment.controlPlane.machineType,
+            diskGb: environment.controlPlane.diskGb,
+            labels: environment.labels,
+            hostname: environment.hostname,
+            workloads: workloads.map { self.personalise($0, vm: name, hostname: environment.hostname) },
+            environment: environment,
+            fleet: fleet
+        )
+        let tunnel = DesiredTunnel(
+            name: name,
+            vm: name,
+            ingress: [IngressRule(hostname: environment.hostname, service: "http://localhost:\(self.servicePort)"), .catchAll]
+        )
+        return (vm, tunnel)
+    }
+
+    /// A pool's agents, slot by slot, each with its tunnel.
+    private static func agents(
+        _ pool: ResolvedPool,
+        environment: ResolvedEnvironment,
+        fleet: ResolvedFleet
+    ) -> [(vm: DesiredVM, tunnel: DesiredTunnel)] {
+        let workloads = pool.workloads.compactMap { fleet.workloads[$0] }
+        let template =
+            [self.connectorWorkload, self.agentWorkload(environment, pool: pool, workloads: workloads, fleet: fleet)]
+            + workloads.map(self.bootWorkload)
+        let labels = environment.labels.merging(pool.labels) { _, new in new }
+        let generation = self.generation(
+            fleet: fleet,
+            environment: environment,
+            pool: pool.name,
+            machineType: pool.machineType,
+            diskGb: pool.diskGb,
+            zones: pool.zones,
+            labels: labels,
+            workloads: template
+        )
+        let domain = fleet.spec.cloudflare.domain
+        return (0..<pool.count).map { slot in
+            let name = ResourceNaming.agentVM(
+                prefix: fleet.spec.metadata.namePrefix,
+                environment: environment.name,
+                pool: pool.name,
+                slot: slot,
+                generation: generation.short
+            )
+            let hostname = "\(name).\(domain)"
+            let vm = self.vm(
+                name: name,
+                role: .agent,
+                pool: pool.name,
+                slot: slot,
+                generation: generation,
+                zone: pool.zones.isEmpty ? "" : pool.zones[slot % pool.zones.count],
+                machineType: pool.machineType,
+                diskGb: pool.diskGb,
+                labels: labels,
+                hostname: hostname,
+                workloads: template.map { self.personalise($0, vm: name, hostname: hostname) },
+                environment: environment,
+                fleet: fleet
+            )
+            let ingress = self.agentIngress(vm: name, hostname: hostname, workloads: workloads, domain: domain)
+            return (vm, DesiredTunnel(name: name, vm: name, ingress: ingress))
+        }
+    }
+
+    /// The agent itself, then each exposed port of its workloads, then the catch-all.
+    private static func agentIngress(vm: String, hostname: String, workloads: [WorkloadSpec], domain: String) -> [IngressRule] {
+        var ingress = [IngressRule(hostname: hostname, service: "http://localhost:\(self.servicePort)")]
+        for workload in workloads {
+            for expose in workload.expose {
+                let label = ResourceNaming.exposedLabel(vm: vm, label: expose.hostnameLabel.value)
+                ingress.append(IngressRule(hostname: "\(label).\(domain)", service: "http://localhost:\(expose.port)"))
+            }
+        }
+        ingress.append(.catchAll)
+        return ingress
     }
 
     // MARK: Boot workloads

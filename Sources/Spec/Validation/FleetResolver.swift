@@ -106,84 +106,12 @@ struct FleetResolver {
 
     private mutating func merge(_ environment: EnvironmentSpec, onto parent: ResolvedEnvironment?) -> ResolvedEnvironment {
         let name = environment.name.value
-        let firstZone = self.spec.gce.zones.first ?? ""
-        let plane = environment.controlPlane
-        if let machineType = plane?.machineType { self.checkTDXMachineType(machineType) }
-        let controlPlane = ResolvedControlPlane(
-            machineType: plane?.machineType?.value ?? parent?.controlPlane.machineType ?? Self.defaultMachineType,
-            diskGb: plane?.diskGb ?? parent?.controlPlane.diskGb ?? Self.defaultControlPlaneDisk,
-            zone: plane?.zone ?? parent?.controlPlane.zone ?? firstZone
-        )
+        let controlPlane = self.mergeControlPlane(environment.controlPlane, onto: parent?.controlPlane)
         self.checkLabels(environment.labels)
         var labels = parent?.labels ?? self.plainLabels(self.spec.metadata.labels)
         labels.merge(self.plainLabels(environment.labels)) { _, new in new }
-
-        // Pools merge by name: inherited pools first, overridden field by field; new ones after.
-        var pools: [ResolvedPool] = parent?.pools ?? []
-        var seen: [String: SourceLocation] = [:]
-        for pool in environment.pools ?? [] {
-            if let earlier = seen[pool.name.value] {
-                self.diagnostics.error(
-                    .duplicateName,
-                    "environment '\(name)' has two pools named '\(pool.name.value)' (the first at \(earlier))",
-                    hint: "give each pool its own name",
-                    at: pool.name.location
-                )
-                continue
-            }
-            seen[pool.name.value] = pool.name.location
-            if pool.name.value == ResourceNaming.controlPlanePool {
-                self.diagnostics.error(
-                    .invalidName,
-                    "the pool name 'cp' is reserved for control planes",
-                    hint: "choose another name, like 'default' or 'web'",
-                    at: pool.name.location
-                )
-            }
-            if let machineType = pool.machineType { self.checkTDXMachineType(machineType) }
-            self.checkLabels(pool.labels)
-            let index = pools.firstIndex { $0.name == pool.name.value }
-            let base = index.map { pools[$0] }
-            guard let count = pool.count ?? base?.count else {
-                self.diagnostics.error(
-                    .missingField,
-                    "pool '\(pool.name.value)' of environment '\(name)' has no count",
-                    hint: "add `count:` with how many VMs the pool runs",
-                    at: pool.name.location
-                )
-                continue
-            }
-            for reference in pool.workloads ?? [] where self.workloadsByName[reference.value] == nil {
-                let names = self.spec.workloads.map(\.name.value)
-                self.diagnostics.error(
-                    .undefinedWorkload,
-                    "pool '\(pool.name.value)' runs workload '\(reference.value)', which is not defined under `workloads`"
-                        + Suggestion.phrase(for: reference.value, among: names),
-                    hint: names.isEmpty ? "define it under `workloads:`" : "defined workloads: \(names.joined(separator: ", "))",
-                    at: reference.location
-                )
-            }
-            var poolLabels = base?.labels ?? [:]
-            poolLabels.merge(self.plainLabels(pool.labels)) { _, new in new }
-            let merged = ResolvedPool(
-                name: pool.name.value,
-                count: count,
-                machineType: pool.machineType?.value ?? base?.machineType ?? Self.defaultMachineType,
-                diskGb: pool.diskGb ?? base?.diskGb ?? Self.defaultPoolDisk,
-                workloads: pool.workloads?.map(\.value) ?? base?.workloads ?? [],
-                zones: pool.zones ?? base?.zones ?? self.spec.gce.zones,
-                labels: poolLabels
-            )
-            if let index {
-                pools[index] = merged
-            } else {
-                pools.append(merged)
-            }
-            self.checkPoolNames(merged, workloads: pool.workloads, environment: name, at: pool.name.location)
-        }
-        pools.removeAll { $0.count == 0 }
-
-        let template = environment.hostname?.value ?? parent.map { _ in "{env}.{domain}" } ?? "{env}.{domain}"
+        let pools = self.mergePools(environment.pools ?? [], onto: parent?.pools ?? [], environment: name)
+        let template = environment.hostname?.value ?? "{env}.{domain}"
         let hostnameLocation = environment.hostname?.location ?? environment.name.location
         let hostname = self.renderHostname(
             template,
@@ -202,6 +130,92 @@ struct FleetResolver {
             labels: labels,
             location: environment.name.location
         )
+    }
+
+    private mutating func mergeControlPlane(_ plane: ControlPlaneSpec?, onto parent: ResolvedControlPlane?) -> ResolvedControlPlane {
+        if let machineType = plane?.machineType { self.checkTDXMachineType(machineType) }
+        return ResolvedControlPlane(
+            machineType: plane?.machineType?.value ?? parent?.machineType ?? Self.defaultMachineType,
+            diskGb: plane?.diskGb ?? parent?.diskGb ?? Self.defaultControlPlaneDisk,
+            zone: plane?.zone ?? parent?.zone ?? self.spec.gce.zones.first ?? ""
+        )
+    }
+
+    /// Pools merge by name: inherited pools first, overridden field by field; new ones after.
+    /// Pools of count 0 are dropped.
+    private mutating func mergePools(_ specs: [PoolSpec], onto inherited: [ResolvedPool], environment: String) -> [ResolvedPool] {
+        var pools = inherited
+        var seen: [String: SourceLocation] = [:]
+        for pool in specs {
+            if let earlier = seen[pool.name.value] {
+                self.diagnostics.error(
+                    .duplicateName,
+                    "environment '\(environment)' has two pools named '\(pool.name.value)' (the first at \(earlier))",
+                    hint: "give each pool its own name",
+                    at: pool.name.location
+                )
+                continue
+            }
+            seen[pool.name.value] = pool.name.location
+            let index = pools.firstIndex { $0.name == pool.name.value }
+            guard let merged = self.mergePool(pool, onto: index.map { pools[$0] }, environment: environment) else { continue }
+            if let index {
+                pools[index] = merged
+            } else {
+                pools.append(merged)
+            }
+            self.checkPoolNames(merged, workloads: pool.workloads, environment: environment, at: pool.name.location)
+        }
+        pools.removeAll { $0.count == 0 }
+        return pools
+    }
+
+    /// One pool over the inherited one of its name; nil (after reporting) when it has no count.
+    private mutating func mergePool(_ pool: PoolSpec, onto base: ResolvedPool?, environment: String) -> ResolvedPool? {
+        if pool.name.value == ResourceNaming.controlPlanePool {
+            self.diagnostics.error(
+                .invalidName,
+                "the pool name 'cp' is reserved for control planes",
+                hint: "choose another name, like 'default' or 'web'",
+                at: pool.name.location
+            )
+        }
+        if let machineType = pool.machineType { self.checkTDXMachineType(machineType) }
+        self.checkLabels(pool.labels)
+        guard let count = pool.count ?? base?.count else {
+            self.diagnostics.error(
+                .missingField,
+                "pool '\(pool.name.value)' of environment '\(environment)' has no count",
+                hint: "add `count:` with how many VMs the pool runs",
+                at: pool.name.location
+            )
+            return nil
+        }
+        self.checkWorkloadReferences(of: pool)
+        var poolLabels = base?.labels ?? [:]
+        poolLabels.merge(self.plainLabels(pool.labels)) { _, new in new }
+        return ResolvedPool(
+            name: pool.name.value,
+            count: count,
+            machineType: pool.machineType?.value ?? base?.machineType ?? Self.defaultMachineType,
+            diskGb: pool.diskGb ?? base?.diskGb ?? Self.defaultPoolDisk,
+            workloads: pool.workloads?.map(\.value) ?? base?.workloads ?? [],
+            zones: pool.zones ?? base?.zones ?? self.spec.gce.zones,
+            labels: poolLabels
+        )
+    }
+
+    private mutating func checkWorkloadReferences(of pool: PoolSpec) {
+        for reference in pool.workloads ?? [] where self.workloadsByName[reference.value] == nil {
+            let names = self.spec.workloads.map(\.name.value)
+            self.diagnostics.error(
+                .undefinedWorkload,
+                "pool '\(pool.name.value)' runs workload '\(reference.value)', which is not defined under `workloads`"
+                    + Suggestion.phrase(for: reference.value, among: names),
+                hint: names.isEmpty ? "define it under `workloads:`" : "defined workloads: \(names.joined(separator: ", "))",
+                at: reference.location
+            )
+        }
     }
 
     // MARK: Names

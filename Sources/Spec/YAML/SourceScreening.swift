@@ -13,18 +13,29 @@ enum SourceScreening {
             )
             return nil
         }
-        var body = bytes[...]
-        if body.starts(with: [0xEF, 0xBB, 0xBF]) {
-            body = body.dropFirst(3)
-        } else if body.starts(with: [0xFE, 0xFF]) || body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0, 0]) {
-            diagnostics.error(
-                .notUTF8,
-                "the file is UTF-16 or UTF-32 encoded; fleet files must be UTF-8",
-                hint: "convert it, for example with `iconv -f UTF-16 -t UTF-8`",
-                at: SourceLocation(line: 1, column: 1)
-            )
-            return nil
-        }
+        guard let body = Self.withoutByteOrderMark(bytes[...], diagnostics: &diagnostics),
+            Self.isText(body, diagnostics: &diagnostics)
+        else { return nil }
+        return body
+    }
+
+    /// `body` without a UTF-8 byte-order mark, or nil after reporting a UTF-16 or UTF-32 one.
+    private static func withoutByteOrderMark(_ body: ArraySlice<UInt8>, diagnostics: inout DiagnosticCollector) -> ArraySlice<UInt8>? {
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { return body.dropFirst(3) }
+        guard body.starts(with: [0xFE, 0xFF]) || body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0, 0]) else { return body }
+        diagnostics.error(
+            .notUTF8,
+            "the file is UTF-16 or UTF-32 encoded; fleet files must be UTF-8",
+            hint: "convert it, for example with `iconv -f UTF-16 -t UTF-8`",
+            at: SourceLocation(line: 1, column: 1)
+        )
+        return nil
+    }
+
+    /// True when `body` is well-formed UTF-8 without control characters other than tab, newline
+    /// and carriage return; otherwise reports the first offending byte. Its indices are offsets
+    /// into the file.
+    private static func isText(_ body: ArraySlice<UInt8>, diagnostics: inout DiagnosticCollector) -> Bool {
         var line = 1
         var column = 1
         var index = body.startIndex
@@ -44,7 +55,7 @@ enum SourceScreening {
                         hint: "fleet files are UTF-8 text; check that the right file was given",
                         at: SourceLocation(line: line, column: column)
                     )
-                    return nil
+                    return false
                 } else {
                     column += 1
                 }
@@ -54,16 +65,16 @@ enum SourceScreening {
             guard let length = Self.validSequenceLength(body, at: index) else {
                 diagnostics.error(
                     .notUTF8,
-                    "the file is not valid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)) at offset \(index - bytes.startIndex))",
+                    "the file is not valid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)) at offset \(index))",
                     hint: "save the file as UTF-8",
                     at: SourceLocation(line: line, column: column)
                 )
-                return nil
+                return false
             }
             index += length
             column += 1
         }
-        return body
+        return true
     }
 
     /// The length of the well-formed UTF-8 sequence starting at `index`, or nil (RFC 3629: no

@@ -233,18 +233,7 @@ private struct Composition {
         }
         switch event {
         case .alias(let anchor):
-            guard let anchored = self.anchors[anchor] else {
-                diagnostics.error(
-                    .undefinedAlias,
-                    "the alias '*\(anchor)' names no anchor defined before it",
-                    hint: "define '&\(anchor)' earlier in the file",
-                    at: location
-                )
-                try self.count(1, at: location)
-                return (YAMLNode(.scalar(YAMLScalar(text: "", style: .plain)), at: location), 1)
-            }
-            try self.count(anchored.weight, at: location)
-            return anchored
+            return try self.composeAlias(anchor, at: location, diagnostics: &diagnostics)
 
         case .scalar(let text, let style, let anchor, let tag):
             self.checkTag(tag, allowed: Self.scalarTags, at: location, diagnostics: &diagnostics)
@@ -258,49 +247,88 @@ private struct Composition {
         case .sequenceStart(let anchor, let tag):
             self.checkTag(tag, allowed: [Self.sequenceTag], at: location, diagnostics: &diagnostics)
             try self.count(1, at: location)
-            var items: [YAMLNode] = []
-            var weight = 1
-            while true {
-                let (next, nextLocation) = try self.parser.next()
-                if case .sequenceEnd = next { break }
-                let item = try self.compose(next, at: nextLocation, depth: depth + 1, diagnostics: &diagnostics)
-                items.append(item.node)
-                weight += item.weight
-            }
-            let node = YAMLNode(.sequence(items), at: location)
-            if let anchor { self.anchors[anchor] = (node, weight) }
-            return (node, weight)
+            let composed = try self.composeSequence(at: location, depth: depth, diagnostics: &diagnostics)
+            if let anchor { self.anchors[anchor] = composed }
+            return composed
 
         case .mappingStart(let anchor, let tag):
             self.checkTag(tag, allowed: [Self.mappingTag], at: location, diagnostics: &diagnostics)
             try self.count(1, at: location)
-            var pairs: [YAMLPair] = []
-            var weight = 1
-            while true {
-                let (keyEvent, keyLocation) = try self.parser.next()
-                if case .mappingEnd = keyEvent { break }
-                let key = try self.compose(keyEvent, at: keyLocation, depth: depth + 1, diagnostics: &diagnostics)
-                let (valueEvent, valueLocation) = try self.parser.next()
-                let value = try self.compose(valueEvent, at: valueLocation, depth: depth + 1, diagnostics: &diagnostics)
-                weight += key.weight + value.weight
-                guard let keyScalar = key.node.scalar else {
-                    diagnostics.error(
-                        .complexKey,
-                        "a mapping key must be a plain value, not \(key.node.kindDescription)",
-                        hint: "use a name as the key",
-                        at: keyLocation
-                    )
-                    continue
-                }
-                pairs.append(YAMLPair(key: YAMLKey(text: keyScalar.text, at: keyLocation), value: value.node))
-            }
-            let node = YAMLNode(.mapping(pairs), at: location)
-            if let anchor { self.anchors[anchor] = (node, weight) }
-            return (node, weight)
+            let composed = try self.composeMapping(at: location, depth: depth, diagnostics: &diagnostics)
+            if let anchor { self.anchors[anchor] = composed }
+            return composed
 
         default:
             throw CompositionFailure(rule: .yamlSyntax, message: "unexpected YAML structure", location: location)
         }
+    }
+
+    /// The anchored node (counted again, toward the alias-bomb budget), or an empty scalar after
+    /// reporting an alias without an anchor.
+    private mutating func composeAlias(
+        _ anchor: String,
+        at location: SourceLocation,
+        diagnostics: inout DiagnosticCollector
+    ) throws(CompositionFailure) -> (node: YAMLNode, weight: Int) {
+        guard let anchored = self.anchors[anchor] else {
+            diagnostics.error(
+                .undefinedAlias,
+                "the alias '*\(anchor)' names no anchor defined before it",
+                hint: "define '&\(anchor)' earlier in the file",
+                at: location
+            )
+            try self.count(1, at: location)
+            return (YAMLNode(.scalar(YAMLScalar(text: "", style: .plain)), at: location), 1)
+        }
+        try self.count(anchored.weight, at: location)
+        return anchored
+    }
+
+    /// The items up to the sequence's end.
+    private mutating func composeSequence(
+        at location: SourceLocation,
+        depth: Int,
+        diagnostics: inout DiagnosticCollector
+    ) throws(CompositionFailure) -> (node: YAMLNode, weight: Int) {
+        var items: [YAMLNode] = []
+        var weight = 1
+        while true {
+            let (next, nextLocation) = try self.parser.next()
+            if case .sequenceEnd = next { break }
+            let item = try self.compose(next, at: nextLocation, depth: depth + 1, diagnostics: &diagnostics)
+            items.append(item.node)
+            weight += item.weight
+        }
+        return (YAMLNode(.sequence(items), at: location), weight)
+    }
+
+    /// The pairs up to the mapping's end; a pair whose key is not a scalar is reported and left out.
+    private mutating func composeMapping(
+        at location: SourceLocation,
+        depth: Int,
+        diagnostics: inout DiagnosticCollector
+    ) throws(CompositionFailure) -> (node: YAMLNode, weight: Int) {
+        var pairs: [YAMLPair] = []
+        var weight = 1
+        while true {
+            let (keyEvent, keyLocation) = try self.parser.next()
+            if case .mappingEnd = keyEvent { break }
+            let key = try self.compose(keyEvent, at: keyLocation, depth: depth + 1, diagnostics: &diagnostics)
+            let (valueEvent, valueLocation) = try self.parser.next()
+            let value = try self.compose(valueEvent, at: valueLocation, depth: depth + 1, diagnostics: &diagnostics)
+            weight += key.weight + value.weight
+            guard let keyScalar = key.node.scalar else {
+                diagnostics.error(
+                    .complexKey,
+                    "a mapping key must be a plain value, not \(key.node.kindDescription)",
+                    hint: "use a name as the key",
+                    at: keyLocation
+                )
+                continue
+            }
+            pairs.append(YAMLPair(key: YAMLKey(text: keyScalar.text, at: keyLocation), value: value.node))
+        }
+        return (YAMLNode(.mapping(pairs), at: location), weight)
     }
 
     private static let stringTag = "tag:yaml.org,2002:str"

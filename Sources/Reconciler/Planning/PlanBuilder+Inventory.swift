@@ -1,0 +1,116 @@
+import Spec
+
+extension PlanBuilder {
+    /// Indexes the desired and the owned objects, and counts what is owned in scope.
+    mutating func index() {
+        self.indexDesired()
+        let vmEnvironment = self.indexOwnedVMs()
+        let ownedTargets = self.indexRecords()
+        self.indexOwnedTunnels(vmEnvironment: vmEnvironment, ownedTargets: ownedTargets)
+        let outOfScope = self.countOwnedInScope()
+        self.warnUnlabelledVMs()
+        if outOfScope > 0 {
+            self.warnings.append(
+                "\(outOfScope) owned object(s) of pull-request previews not named with --preview were left alone; "
+                    + "pass --preview N for every open pull request (or --no-previews) to manage previews"
+            )
+        }
+    }
+
+    func inScope(_ environment: String) -> Bool {
+        if self.desiredEnvironments.contains(environment) { return true }
+        if OwnershipMarks.isPreview(environment) { return self.options.previewScope == .exact }
+        return true
+    }
+
+    private mutating func indexDesired() {
+        self.desiredEnvironments = Set(self.desired.environments.map(\.name))
+        self.environmentOrder = self.desired.environments.map(\.name)
+        for environment in self.desired.environments {
+            for tunnel in environment.tunnels { self.vmOfTunnel[tunnel.name] = tunnel.vm }
+            for vm in environment.vms { self.desiredVMNames.insert(vm.name) }
+        }
+    }
+
+    /// Indexes the owned VMs; returns owned VM name → its `dd-env`.
+    private mutating func indexOwnedVMs() -> [String: String] {
+        var vmEnvironment: [String: String] = [:]
+        for vm in self.observed.vms where self.marks.owns(vm) {
+            self.ownedVMs[vm.name, default: []].append(vm)
+            if let environment = vm.labels["dd-env"] { vmEnvironment[vm.name] = environment }
+        }
+        return vmEnvironment
+    }
+
+    /// Indexes every record by name and the owned ones' environments; returns the CNAME target
+    /// of each owned record → its environment.
+    private mutating func indexRecords() -> [String: String] {
+        var ownedTargets: [String: String] = [:]
+        for record in self.observed.dnsRecords {
+            let name = Normalization.dnsName(record.name)
+            self.recordsByName[name, default: []].append(record)
+            if let environment = self.marks.environment(of: record) {
+                self.recordEnvironment[record.id] = environment
+                ownedTargets[Normalization.dnsName(record.content)] = environment
+            }
+        }
+        return ownedTargets
+    }
+
+    /// Tunnels carry no labels: one is the fleet's only with proof — the spec wants it, an owned
+    /// VM has its name, or an owned DNS record points at it. A tunnel that merely looks like ours
+    /// (another fleet with the same prefix) is left alone.
+    private mutating func indexOwnedTunnels(vmEnvironment: [String: String], ownedTargets: [String: String]) {
+        var desiredTunnelEnvironment: [String: String] = [:]
+        for environment in self.desired.environments {
+            for tunnel in environment.tunnels { desiredTunnelEnvironment[tunnel.name] = environment.name }
+        }
+        let known = self.desiredEnvironments.union(vmEnvironment.values)
+        var lookalikes: [String] = []
+        for tunnel in self.observed.tunnels {
+            let target = Normalization.tunnelTarget(tunnel.id)
+            guard let environment = desiredTunnelEnvironment[tunnel.name] ?? vmEnvironment[tunnel.name] ?? ownedTargets[target] else {
+                if self.marks.environment(ofTunnel: tunnel.name, environments: known) != nil { lookalikes.append(tunnel.name) }
+                continue
+            }
+            self.ownedTunnels[tunnel.name] = tunnel
+            self.tunnelEnvironment[tunnel.name] = environment
+            self.tunnelOfTarget[target] = tunnel.name
+        }
+        if !lookalikes.isEmpty {
+            self.warnings.append(
+                "left alone: \(lookalikes.count) tunnel(s) named like this fleet's but with no VM, DNS record or spec entry of it "
+                    + "(another fleet with the same prefix?), first: \(lookalikes.sorted()[0]); delete them by hand if they are leftovers"
+            )
+        }
+    }
+
+    /// Counts the owned objects in scope, appends the environments only observed to the order,
+    /// and returns how many owned objects are out of scope.
+    private mutating func countOwnedInScope() -> Int {
+        let ownedEnvironments =
+            self.ownedVMs.values.flatMap { $0.compactMap { $0.labels["dd-env"] } } + self.tunnelEnvironment.values.map { $0 }
+            + self.recordEnvironment.values.map { $0 }
+        var outOfScope = 0
+        var observedOnly: Set<String> = []
+        for environment in ownedEnvironments {
+            if self.inScope(environment) {
+                self.ownedInScope += 1
+                if !self.desiredEnvironments.contains(environment) { observedOnly.insert(environment) }
+            } else {
+                outOfScope += 1
+            }
+        }
+        self.environmentOrder += observedOnly.sorted()
+        return outOfScope
+    }
+
+    private mutating func warnUnlabelledVMs() {
+        let unlabelled = self.ownedVMs.values.flatMap { $0 }.filter { $0.labels["dd-env"] == nil }.map(\.name).sorted()
+        guard !unlabelled.isEmpty else { return }
+        self.warnings.append(
+            "left alone: \(unlabelled.joined(separator: ", ")) carry dd-fleet=\(self.marks.fleet) but no dd-env label, "
+                + "so their environment is unknown; label or delete them by hand"
+        )
+    }
+}
