@@ -84,7 +84,7 @@ final class ApplyConsole: Sendable {
     static func notConvergedIfWithheld(_ plan: Plan) throws {
         guard !plan.withheldDeletions.isEmpty else { return }
         Terminal.standardError.write(
-            "Not converged: \(plan.withheldDeletions.count) action(s) were withheld (see the warning above); run apply again once the observation is complete and fresh.\n"
+            "Not converged: \(plan.withheldDeletions.count) action(s) were withheld — deletions, and creates a partial list could not rule out (see the warning above); run apply again once the observation is complete and fresh.\n"
         )
         throw ExitCode(1)
     }
