@@ -81,13 +81,14 @@ let package = Package(
                 "Reconciler",
                 "Spec",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Providers/GCE",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "CloudflareProvider",
-            dependencies: ["ProviderSupport", "Reconciler", "Spec"],
+            dependencies: ["ProviderSupport", "Reconciler", "Spec", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Providers/Cloudflare",
             swiftSettings: swiftSettings
         ),
@@ -278,7 +279,7 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "TestSupport", "CLI", "Attestation", "AttestationSimulation", "Emulators", "Reconciler", "ProviderSupport", "GCEProvider",
-                "CloudflareProvider",
+                "CloudflareProvider", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

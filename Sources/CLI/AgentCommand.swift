@@ -12,7 +12,7 @@ import Spec
 import UnixSignals
 
 /// `devopsdefender agent`
-struct AgentCommand: AsyncParsableCommand {
+struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Run the agent on a fleet VM: register with the control plane, run the tunnel connector, heartbeat.",
@@ -78,6 +78,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup var quotes: QuoteSourceOptions
     @OptionGroup var input: FleetInputOptions
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard self.heartbeat > 0 else { throw ValidationError("--heartbeat must be positive") }
@@ -92,8 +93,7 @@ struct AgentCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "devopsdefender.agent")
-        logger.logLevel = .info
+        let logger = Logger(label: "devopsdefender.agent")
         let http = HTTPTransport(timeout: .seconds(10))
         let service: AgentService<ContinuousClock>
         let status: AgentStatus
@@ -162,11 +162,12 @@ struct AgentCommand: AsyncParsableCommand {
     /// --cp-mrtd; nil when neither is given.
     func flaggedControlPlanePolicy() throws -> AttestationPolicy? {
         if let fleet = self.fleet {
-            let loaded = try LoadedFleet.load(fleet, options: self.input)
-            guard let resolved = loaded.result.fleet else {
-                throw Failure(description: "\(fleet) is not a valid fleet file (run devopsdefender validate)")
+            do {
+                return AttestationPolicy(spec: try LoadedFleet.resolve(fleet, options: self.input).1.spec.attestation)
+            } catch {
+                Terminal.standardError.write(error.message)
+                throw Failure(description: "\(fleet) cannot give the control plane's policy (run devopsdefender validate \(fleet))")
             }
-            return AttestationPolicy(spec: resolved.spec.attestation)
         }
         guard !self.cpMrtd.isEmpty else { return nil }
         let measurements = try self.cpMrtd.map { text -> [UInt8] in
@@ -185,7 +186,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     /// Flags, then environment, then the metadata server (asked only for what is still missing).
     func identity(http: any HTTPSending) async throws -> Identity {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = ProcessEnvironment.current()
         var registerURL = self.registerURL ?? environment["DD_REGISTER_URL"]
         var vmName = self.vmName ?? environment["DD_VM_NAME"]
         var instanceID = self.instanceID

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Reconciler
 import Spec
 
@@ -8,7 +9,7 @@ import Glibc
 #endif
 
 /// `devopsdefender apply FILE|PLAN`
-struct ApplyCommand: AsyncParsableCommand {
+struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Converge GCE and Cloudflare to the fleet file (or to a plan saved with `plan --out`).",
@@ -48,6 +49,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var reconcile: ReconcileOptions
     @OptionGroup var endpoints: CloudEndpointOptions
     @OptionGroup var input: FleetInputOptions
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard (1...256).contains(self.concurrency) else { throw ValidationError("--concurrency must be between 1 and 256") }
@@ -62,7 +64,9 @@ struct ApplyCommand: AsyncParsableCommand {
                 file: saved?.inputs.file ?? self.file,
                 input: self.input,
                 endpoints: self.endpoints,
-                previews: settings.previews
+                previews: settings.previews,
+                environment: .current(),
+                logger: Logger(label: "devopsdefender.apply")
             )
         } catch {
             Terminal.standardError.write(error.message)

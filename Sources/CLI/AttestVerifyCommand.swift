@@ -139,15 +139,12 @@ struct AttestVerifyCommand: AsyncParsableCommand {
         }
         var policy = AttestationPolicy.measurementsUnpinned
         if let path = self.policy {
-            let loaded: LoadedFleet
+            let fleet: ResolvedFleet
             do {
-                loaded = try LoadedFleet.load(path, options: self.input)
+                fleet = try LoadedFleet.resolve(path, options: self.input).1
             } catch {
-                throw InputError(description: "\(error)")
-            }
-            guard let fleet = loaded.result.fleet else {
-                let renderer = DiagnosticRenderer(useColor: Terminal.standardError.supportsColor)
-                Terminal.standardError.write(renderer.render(loaded.result.diagnostics, source: loaded.source))
+                guard !error.unreadable else { throw InputError(description: error.message.trimmingCharacters(in: .newlines)) }
+                Terminal.standardError.write(error.message)
                 throw InputError(
                     description: "\(path): the fleet file is invalid, so its policy cannot be used; run `devopsdefender validate \(path)`"
                 )

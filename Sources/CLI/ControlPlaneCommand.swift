@@ -14,7 +14,7 @@ import Spec
 import UnixSignals
 
 /// `devopsdefender control-plane FILE`
-struct ControlPlaneCommand: AsyncParsableCommand {
+struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
     static let configuration = CommandConfiguration(
         commandName: "control-plane",
         abstract: "Run the control plane: attested agent registration, /health and /cp/attest.",
@@ -87,6 +87,7 @@ struct ControlPlaneCommand: AsyncParsableCommand {
     @OptionGroup var quotes: QuoteSourceOptions
     @OptionGroup var endpoints: CloudEndpointOptions
     @OptionGroup var input: FleetInputOptions
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard self.staleAfter > 0 else { throw ValidationError("--stale-after must be positive") }
@@ -102,17 +103,11 @@ struct ControlPlaneCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded: LoadedFleet
+        let fleet: ResolvedFleet
         do {
-            loaded = try LoadedFleet.load(self.file, options: self.input)
+            fleet = try LoadedFleet.resolve(self.file, options: self.input).1
         } catch {
-            Terminal.standardError.write("\(error)\n")
-            throw ExitCode(1)
-        }
-        guard let fleet = loaded.result.fleet else {
-            Terminal.standardError.write(
-                DiagnosticRenderer(useColor: Terminal.standardError.supportsColor).render(loaded.result.diagnostics, source: loaded.source)
-            )
+            Terminal.standardError.write(error.message)
             throw ExitCode(1)
         }
         let spec = fleet.spec
@@ -130,17 +125,21 @@ struct ControlPlaneCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let agentZones = Dictionary(environment.vms.filter { $0.role == .agent }.map { ($0.name, $0.zone) }) { first, _ in first }
-        var logger = Logger(label: "devopsdefender.control-plane")
-        logger.logLevel = .info
+        let logger = Logger(label: "devopsdefender.control-plane")
         var handler: RegistrationHandler<ContinuousClock>
         var instanceCheck: AgentInstanceCheck?
         do {
-            let transport = HTTPTransport()
-            let cloudflare = try self.endpoints.cloudflareClient(spec: spec.cloudflare, transport: transport)
-            let edge = CloudflareFleetAdapter(client: cloudflare)
+            let clients = try ProviderClients.connect(
+                spec: spec,
+                endpoints: self.endpoints,
+                environment: .current(),
+                logger: logger,
+                includingGCE: self.verifyInstances
+            )
+            let cloudflare = clients.cloudflare
+            let edge = CloudflareFleetAdapter(client: cloudflare, tokenSource: clients.cloudflareTokenSource)
             let clock = ContinuousClock()
-            if self.verifyInstances {
-                let gce = try self.endpoints.gceClient(spec: spec.gce, transport: transport)
+            if let gce = clients.gce {
                 instanceCheck = AgentInstanceCheck(
                     directory: GCEInstanceDirectory(client: gce),
                     fleet: spec.metadata.name,

@@ -40,6 +40,7 @@ enum Main {
     static func main() async {
         do {
             var command = try DevOpsDefender.parseAsRoot()
+            LogBootstrap.bootstrap((command as? any LoggingConfigurable)?.logging.settings ?? LogSettings())
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

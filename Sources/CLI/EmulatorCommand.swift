@@ -1,10 +1,11 @@
 import ArgumentParser
 import Emulators
 import Foundation
+import Logging
 import Spec
 
 /// `devopsdefender emulator --gce --cloudflare [--port N]`
-struct EmulatorCommand: AsyncParsableCommand {
+struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
         abstract: "Run loopback emulators of the GCE and Cloudflare APIs, for local fleets and for trying the official SDKs.",
@@ -62,6 +63,7 @@ struct EmulatorCommand: AsyncParsableCommand {
     var fleet: String?
 
     @OptionGroup var input: FleetInputOptions
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard self.gce || self.cloudflare else {
@@ -97,7 +99,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         let (gce, cloudflare) = try self.configurations(staticToken: staticToken)
         let server = try EmulatorServer(cloudflare: cloudflare, gce: gce)
         let keyFile = self.keyFile
-        try await LoopbackServer.withRunning(server.router(), port: self.port) { port in
+        try await LoopbackServer.withRunning(server.router(), port: self.port, logger: Logger(label: "devopsdefender.emulator")) { port in
             let base = "http://127.0.0.1:\(port)"
             var lines = ["# devopsdefender emulator listening on \(base) (admin: \(base)/_emulator/journal)"]
             if let emulator = server.gce {

@@ -53,6 +53,15 @@ extension LoadedFleet {
     struct Unusable: Error {
         var message: String
         var unreadable: Bool
+
+        /// The exit code most commands use for it: 2 unreadable (I/O), 1 invalid.
+        var exitCode: Int32 { self.unreadable ? CLIExit.usage : CLIExit.invalid }
+    }
+
+    /// Every diagnostic (warnings included), rendered with its source line for standard error;
+    /// empty when there are none.
+    var renderedDiagnostics: String {
+        DiagnosticRenderer(useColor: Terminal.standardError.supportsColor).render(self.result.diagnostics, source: self.source)
     }
 
     /// The one path from a fleet file to a resolved fleet: read, load, validate, and render every
@@ -65,8 +74,7 @@ extension LoadedFleet {
             throw Unusable(message: "\(error)\n", unreadable: true)
         }
         guard let fleet = loaded.result.fleet else {
-            let renderer = DiagnosticRenderer(useColor: Terminal.standardError.supportsColor)
-            throw Unusable(message: renderer.render(loaded.result.diagnostics, source: loaded.source), unreadable: false)
+            throw Unusable(message: loaded.renderedDiagnostics, unreadable: false)
         }
         return (loaded, fleet)
     }

@@ -4,6 +4,7 @@ import ControlPlane
 import Crypto
 import Foundation
 import GCEProvider
+import Logging
 import ProviderSupport
 import Reconciler
 import Spec
@@ -19,13 +20,20 @@ struct FleetSession {
 
     var target: ReconcileTarget
     var fleet: ResolvedFleet
-    var gce: GCEClient<ContinuousClock>
-    var cloudflare: CloudflareClient<ContinuousClock>
+    /// The process's cloud clients (one per credential).
+    var clients: ProviderClients
     var compute: GCEComputeAdapter<ContinuousClock>
     var edge: CloudflareFleetAdapter<ContinuousClock>
 
     /// Loads and validates the file, expands it with the open previews, builds the clients.
-    static func open(file: String, input: FleetInputOptions, endpoints: CloudEndpointOptions, previews: [Int]) throws(Failure) -> FleetSession {
+    static func open(
+        file: String,
+        input: FleetInputOptions,
+        endpoints: CloudEndpointOptions,
+        previews: [Int],
+        environment: ProcessEnvironment,
+        logger: Logger
+    ) throws(Failure) -> FleetSession {
         let loaded: LoadedFleet
         let fleet: ResolvedFleet
         do {
@@ -39,12 +47,11 @@ struct FleetSession {
             throw Failure(message: renderer.render(diagnostics.diagnostics, source: loaded.source), exitCode: 1)
         }
         let spec = fleet.spec
-        let transport = HTTPTransport()
+        let clients: ProviderClients
         let gce: GCEClient<ContinuousClock>
-        let cloudflare: CloudflareClient<ContinuousClock>
         do {
-            gce = try endpoints.gceClient(spec: spec.gce, transport: transport)
-            cloudflare = try endpoints.cloudflareClient(spec: spec.cloudflare, transport: transport)
+            clients = try ProviderClients.connect(spec: spec, endpoints: endpoints, environment: environment, logger: logger)
+            gce = try clients.requiredGCE()
         } catch {
             throw Failure(message: "error: \(error)\n", exitCode: 1)
         }
@@ -57,10 +64,9 @@ struct FleetSession {
         return FleetSession(
             target: target,
             fleet: fleet,
-            gce: gce,
-            cloudflare: cloudflare,
-            compute: GCEComputeAdapter(client: gce, credentialSource: endpoints.gceCredentialSource(spec: spec.gce)),
-            edge: CloudflareFleetAdapter(client: cloudflare, tokenSource: endpoints.cloudflareTokenSource(spec: spec.cloudflare))
+            clients: clients,
+            compute: GCEComputeAdapter(client: gce, credentialSource: clients.gceCredentialSource),
+            edge: CloudflareFleetAdapter(client: clients.cloudflare, tokenSource: clients.cloudflareTokenSource)
         )
     }
 
@@ -73,7 +79,7 @@ struct FleetSession {
     }
 
     /// Every call the clients made.
-    var apiCalls: Int { self.gce.rest.metrics.totalRequests + self.cloudflare.rest.metrics.totalRequests }
+    var apiCalls: Int { self.clients.apiCalls }
 
     /// The cycle over this session's ports, with `journal` (also the ingress cache when it is
     /// one), agents from `controlPlane`'s registry when given.
@@ -85,7 +91,7 @@ struct FleetSession {
         checkpoint: @escaping @Sendable (String, String) -> Void = { _, _ in }
     ) -> ReconcileCycle<ContinuousClock> {
         let agents: any AgentRegistryPort =
-            controlPlane.map { RemoteAgentRegistry(baseURL: $0, http: HTTPTransport(timeout: .seconds(10))) } ?? EmptyAgentRegistry()
+            controlPlane.map { RemoteAgentRegistry(baseURL: $0, http: self.clients.transport.withTimeout(.seconds(10))) } ?? EmptyAgentRegistry()
         let cache = journal as? any IngressCache
         var observer = Observer(compute: self.compute, tunnels: self.edge, dns: self.edge, agents: agents)
         observer.ingressCache = cache

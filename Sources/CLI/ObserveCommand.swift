@@ -2,27 +2,30 @@ import ArgumentParser
 import CloudflareProvider
 import Foundation
 import GCEProvider
+import Logging
 import ProviderSupport
+import Reconciler
 import Spec
 
 /// `devopsdefender observe FILE`
-struct ObserveCommand: AsyncParsableCommand {
+struct ObserveCommand: AsyncParsableCommand, LoggingConfigurable {
     static let configuration = CommandConfiguration(
         commandName: "observe",
         abstract: "List what the fleet owns in GCE and Cloudflare right now (read-only).",
         discussion: """
-            Bulk lists only — instances labelled dd-fleet=<fleet name> in every zone, tunnels \
+            The same observation plan and apply make, through the same adapters: bulk lists only — instances labelled dd-fleet=<fleet name> in every zone, tunnels \
             named with the fleet's prefix, DNS records whose comment carries the fleet's \
             ownership mark — at the largest page size each API allows. Each source is reported \
-            complete or partial; a partial source is never shown as empty.
+            complete or partial; a partial source is never shown as empty, and one that cannot be read \
+            at all (refused credentials, an unknown project or account) says why and how to fix it.
 
             Examples:
               devopsdefender observe fleet.yaml
               devopsdefender observe fleet.yaml --gce-endpoint http://127.0.0.1:8787/compute/v1 \\
                 --cloudflare-endpoint http://127.0.0.1:8787/client/v4 --format json
 
-            Exit codes: 0 every source complete, 1 some source partial (the error is shown), \
-            2 usage, credential or I/O error.
+            Exit codes: 0 every source complete, 1 some source partial or unreadable (the error is \
+            shown), 2 usage, credential or I/O error.
             """
     )
 
@@ -39,6 +42,7 @@ struct ObserveCommand: AsyncParsableCommand {
 
     @OptionGroup var endpoints: CloudEndpointOptions
     @OptionGroup var input: FleetInputOptions
+    @OptionGroup var logging: LoggingOptions
 
     struct Source {
         var name: String
@@ -48,83 +52,100 @@ struct ObserveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded: LoadedFleet
+        let fleet: ResolvedFleet
         do {
-            loaded = try LoadedFleet.load(self.file, options: self.input)
+            fleet = try LoadedFleet.resolve(self.file, options: self.input).1
         } catch {
-            Terminal.standardError.write("\(error)\n")
-            throw ExitCode(CLIExit.usage)
-        }
-        guard let fleet = loaded.result.fleet else {
-            Terminal.standardError.write(
-                DiagnosticRenderer(useColor: Terminal.standardError.supportsColor).render(loaded.result.diagnostics, source: loaded.source)
-            )
-            throw ExitCode(CLIExit.invalid)
+            Terminal.standardError.write(error.message)
+            throw ExitCode(error.exitCode)
         }
         let spec = fleet.spec
-        let transport = HTTPTransport()
+        let clients: ProviderClients
         let gce: GCEClient<ContinuousClock>
-        let cloudflare: CloudflareClient<ContinuousClock>
         do {
-            gce = try self.endpoints.gceClient(spec: spec.gce, transport: transport)
-            cloudflare = try self.endpoints.cloudflareClient(spec: spec.cloudflare, transport: transport)
+            clients = try ProviderClients.connect(
+                spec: spec,
+                endpoints: self.endpoints,
+                environment: .current(),
+                logger: Logger(label: "devopsdefender.observe")
+            )
+            gce = try clients.requiredGCE()
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(CLIExit.usage)
         }
-        let name = spec.metadata.name
-        let prefix = "\(spec.metadata.namePrefix)-"
-        async let instances = Self.observe("gce instances", "labels.dd-fleet = \(name)") {
-            try await gce.aggregatedInstances(filter: "labels.dd-fleet = \(name)").flatMap { zone, items in
-                items.map { "\($0.name) (\(zone), \($0.status ?? "?"))" }
-            }
-        }
-        async let tunnels = Self.observe("cloudflare tunnels", "name prefix \(prefix)") {
-            try await cloudflare.listTunnels(namePrefix: prefix).map { "\($0.name) (\($0.status ?? "?"))" }
-        }
-        async let records = Self.observe("cloudflare dns records", "comment managed-by=devopsdefender fleet=\(name)") {
-            try await cloudflare.listDNSRecords(commentContains: "managed-by=devopsdefender fleet=\(name)")
-                .filter { ($0.comment ?? "").split(separator: " ").contains("fleet=\(name)"[...]) }
-                .map { "\($0.name) → \($0.content)" }
-        }
-        let sources = await [instances, tunnels, records]
-        let calls = gce.rest.metrics.totalRequests + cloudflare.rest.metrics.totalRequests
+        let marks = OwnershipMarks(fleet: spec.metadata.name, prefix: spec.metadata.namePrefix)
+        let edge = CloudflareFleetAdapter(client: clients.cloudflare, tokenSource: clients.cloudflareTokenSource)
+        let observer = Observer(
+            compute: GCEComputeAdapter(client: gce, credentialSource: clients.gceCredentialSource),
+            tunnels: edge,
+            dns: edge
+        )
+        let state = await observer.observe(marks: marks, ingressFor: [], now: Int64(Date().timeIntervalSince1970))
+        let sources = Self.sources(of: state, marks: marks)
         switch self.format {
-        case .text:
-            var out = "fleet \(name): gce project \(spec.gce.project), cloudflare account \(spec.cloudflare.accountID)\n"
-            for source in sources {
-                let state = source.error.map { "PARTIAL — \($0)" } ?? "complete"
-                out += "\(source.name): \(source.items.count) owned (\(source.scope)), \(state)\n"
-                for item in source.items.sorted() { out += "  \(item)\n" }
-            }
-            out += "API calls: \(calls)\n"
-            Terminal.standardOutput.write(out)
-        case .json:
-            let value = StructuredValue.object([
-                ("fleet", .string(name)),
-                (
-                    "sources",
-                    .array(
-                        sources.map { source in
-                            .object([
-                                ("name", .string(source.name)), ("scope", .string(source.scope)), ("complete", .boolean(source.error == nil)),
-                                ("items", .array(source.items.sorted().map(StructuredValue.string))), ("error", .optional(source.error)),
-                            ])
-                        }
-                    )
-                ),
-                ("apiCalls", .integer(calls)),
-            ])
-            Terminal.standardOutput.write(value.prettyJSON() + "\n")
+        case .text: Terminal.standardOutput.write(Self.text(sources, spec: spec, apiCalls: clients.apiCalls))
+        case .json: Terminal.standardOutput.write(Self.json(sources, fleet: marks.fleet, apiCalls: clients.apiCalls).prettyJSON() + "\n")
         }
         if sources.contains(where: { $0.error != nil }) { throw ExitCode(CLIExit.invalid) }
     }
 
-    static func observe(_ name: String, _ scope: String, _ list: () async throws -> [String]) async -> Source {
-        do {
-            return Source(name: name, scope: scope, items: try await list(), error: nil)
-        } catch {
-            return Source(name: name, scope: scope, items: [], error: "\(error)")
+    /// The three bulk lists of `state`, each reduced to what `marks` own.
+    static func sources(of state: ObservedState, marks: OwnershipMarks) -> [Source] {
+        func source(_ name: SourceStatus.Name, _ title: String, _ scope: String, _ items: [String]) -> Source {
+            let status = state.sources.first { $0.name == name }
+            let error = status.flatMap { $0.complete ? nil : [$0.detail, $0.fix.map { "fix: \($0)" }].compactMap { $0 }.joined(separator: "; ") }
+            return Source(name: title, scope: scope, items: status?.complete == false ? [] : items, error: status == nil ? "not observed" : error)
         }
+        return [
+            source(
+                .gceInstances,
+                "gce instances",
+                "labels.dd-fleet = \(marks.fleet)",
+                state.vms.filter(marks.owns).map { "\($0.name) (\($0.zone), \($0.status))" }
+            ),
+            source(
+                .cloudflareTunnels,
+                "cloudflare tunnels",
+                "name prefix \(marks.prefix)-",
+                state.tunnels.map { "\($0.name) (\($0.connections) connection\($0.connections == 1 ? "" : "s"))" }
+            ),
+            source(
+                .cloudflareDNS,
+                "cloudflare dns records",
+                "comment managed-by=devopsdefender fleet=\(marks.fleet)",
+                state.dnsRecords.filter { marks.environment(of: $0) != nil }.map { "\($0.name) → \($0.content)" }
+            ),
+        ]
+    }
+
+    /// The report for people.
+    static func text(_ sources: [Source], spec: FleetSpec, apiCalls: Int) -> String {
+        var out = "fleet \(spec.metadata.name): gce project \(spec.gce.project), cloudflare account \(spec.cloudflare.accountID)\n"
+        for source in sources {
+            let state = source.error.map { "PARTIAL — \($0)" } ?? "complete"
+            out += "\(source.name): \(source.items.count) owned (\(source.scope)), \(state)\n"
+            for item in source.items.sorted() { out += "  \(item)\n" }
+        }
+        return out + "API calls: \(apiCalls)\n"
+    }
+
+    /// The report for programs.
+    static func json(_ sources: [Source], fleet: String, apiCalls: Int) -> StructuredValue {
+        .object([
+            ("fleet", .string(fleet)),
+            (
+                "sources",
+                .array(
+                    sources.map { source in
+                        .object([
+                            ("name", .string(source.name)), ("scope", .string(source.scope)), ("complete", .boolean(source.error == nil)),
+                            ("items", .array(source.items.sorted().map(StructuredValue.string))), ("error", .optional(source.error)),
+                        ])
+                    }
+                )
+            ),
+            ("apiCalls", .integer(apiCalls)),
+        ])
     }
 }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Reconciler
 import Spec
 
 /// `devopsdefender plan FILE`
-struct PlanCommand: AsyncParsableCommand {
+struct PlanCommand: AsyncParsableCommand, LoggingConfigurable {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show what apply would change, without changing anything (a dry run for CI).",
@@ -51,12 +52,20 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var reconcile: ReconcileOptions
     @OptionGroup var endpoints: CloudEndpointOptions
     @OptionGroup var input: FleetInputOptions
+    @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let settings = self.reconcile.settings
         let session: FleetSession
         do {
-            session = try FleetSession.open(file: self.file, input: self.input, endpoints: self.endpoints, previews: settings.previews)
+            session = try FleetSession.open(
+                file: self.file,
+                input: self.input,
+                endpoints: self.endpoints,
+                previews: settings.previews,
+                environment: .current(),
+                logger: Logger(label: "devopsdefender.plan")
+            )
         } catch {
             Terminal.standardError.write(error.message)
             throw ExitCode(error.exitCode)

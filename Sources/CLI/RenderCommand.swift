@@ -47,18 +47,15 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         let loaded: LoadedFleet
+        let fleet: ResolvedFleet
         do {
-            loaded = try LoadedFleet.load(self.file, options: self.input)
+            (loaded, fleet) = try LoadedFleet.resolve(self.file, options: self.input)
         } catch {
-            Terminal.standardError.write("\(error)\n")
-            throw ExitCode(CLIExit.usage)
+            Terminal.standardError.write(error.message + (error.unreadable ? "" : "\(self.file): invalid; nothing rendered\n"))
+            throw ExitCode(error.exitCode)
         }
+        Terminal.standardError.write(loaded.renderedDiagnostics)
         let renderer = DiagnosticRenderer(useColor: Terminal.standardError.supportsColor)
-        Terminal.standardError.write(renderer.render(loaded.result.diagnostics, source: loaded.source))
-        guard let fleet = loaded.result.fleet else {
-            Terminal.standardError.write("\(self.file): invalid; nothing rendered\n")
-            throw ExitCode(CLIExit.invalid)
-        }
         var diagnostics = DiagnosticCollector(file: self.file)
         guard let state = FleetExpander.expand(fleet, previews: self.previews, diagnostics: &diagnostics) else {
             Terminal.standardError.write(renderer.render(diagnostics.sorted, source: loaded.source))

@@ -42,7 +42,6 @@ struct ValidateCommand: ParsableCommand {
         var anyInvalid = false
         var anyUnreadable = false
         var reports: [StructuredValue] = []
-        let renderer = DiagnosticRenderer(useColor: Terminal.standardError.supportsColor)
         for file in self.files {
             let loaded: LoadedFleet
             do {
@@ -59,7 +58,7 @@ struct ValidateCommand: ParsableCommand {
             anyInvalid = anyInvalid || !loaded.result.isValid
             switch self.format {
             case .text:
-                Terminal.standardError.write(renderer.render(diagnostics, source: loaded.source))
+                Terminal.standardError.write(loaded.renderedDiagnostics)
                 if let fleet = loaded.result.fleet {
                     Terminal.standardOutput.write("\(file): valid — \(Self.summary(fleet))\(Self.count(warnings, "warning"))\n")
                 } else {

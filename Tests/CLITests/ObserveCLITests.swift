@@ -48,6 +48,7 @@ import Testing
             return (complete, partial)
         }
         #expect(complete.status == 0, "\(complete.standardError)")
+        #expect(complete.standardError.isEmpty, "at the default level a clean run logs nothing: \(complete.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(complete.standardOutput.utf8)) as? [String: Any])
         let sources = try #require(report["sources"] as? [[String: Any]])
         #expect(sources.map { ($0["items"] as? [Any])?.count ?? -1 } == [3, 2, 1])

@@ -14,7 +14,7 @@ public enum LoopbackServer {
     public static func withRunning<Context: RequestContext, Result: Sendable>(
         _ router: Router<Context>,
         port: Int = 0,
-        logger: Logger = Logger(label: "devopsdefender.emulator"),
+        logger: Logger = Logger(label: "devopsdefender.emulator") { _ in SwiftLogNoOpLogHandler() },
         _ body: @Sendable (Int) async throws -> Result
     ) async throws -> Result where Context.Source == ApplicationRequestContextSource {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)

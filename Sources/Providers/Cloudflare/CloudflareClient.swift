@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ProviderSupport
 
 /// A client for the Cloudflare v4 API: tunnels (remotely managed), their configurations and
@@ -35,7 +36,8 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
         transport: any HTTPSending = HTTPTransport(),
         clock: C,
         limit: RateLimit = .cloudflare,
-        retry: RetryPolicy = RetryPolicy()
+        retry: RetryPolicy = RetryPolicy(),
+        logger: Logger = .discarding
     ) {
         let base = baseURL ?? Self.defaultBaseURL
         let rest = RESTClient(
@@ -44,6 +46,7 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
             authorization: StaticBearerToken(token),
             limiter: RateLimiter(clock: clock, defaultLimit: limit),
             clock: clock,
+            logger: logger,
             decodeError: CloudflareErrorDecoder.decode
         )
         self.init(accountID: accountID, zoneID: zoneID, rest: rest)

@@ -18,6 +18,13 @@ public struct HTTPTransport: Sendable {
         self.maximumBodyBytes = maximumBodyBytes
     }
 
+    /// This transport (the same client and connection pool) with another end-to-end timeout.
+    public func withTimeout(_ timeout: Duration) -> HTTPTransport {
+        var copy = self
+        copy.timeout = timeout
+        return copy
+    }
+
     /// A response, fully read.
     public struct Response: Sendable {
         /// The HTTP status code.

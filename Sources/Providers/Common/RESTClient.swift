@@ -48,7 +48,7 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
         limiter: RateLimiter<C>,
         clock: C,
         metrics: ProviderMetrics = ProviderMetrics(),
-        logger: Logger = Logger(label: "devopsdefender.provider"),
+        logger: Logger = .discarding,
         decodeError: @escaping ErrorDecoder
     ) {
         self.configuration = configuration
@@ -106,7 +106,8 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
             }
             guard self.configuration.retry.shouldRetry(error, attempt: attempt, idempotent: request.idempotent) else {
                 self.metrics.recordError(operation: request.operation, code: error.code)
-                self.logger.info(
+                // The caller decides what a failure means (a 404 is often the answer it wanted).
+                self.logger.debug(
                     "\(request.method) \(Redaction.redact(url)) failed: \(error.message)",
                     metadata: ["operation": "\(request.operation)", "status": "\(error.httpStatus ?? 0)", "class": "\(error.code)"]
                 )

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ProviderSupport
 
 /// A client for the Compute Engine v1 API: instances (list with label filters and paging,
@@ -30,7 +31,8 @@ public struct GCEClient<C: Clock>: Sendable where C.Duration == Duration {
         transport: any HTTPSending = HTTPTransport(),
         clock: C,
         limit: RateLimit = .gcePerMinute,
-        retry: RetryPolicy = RetryPolicy()
+        retry: RetryPolicy = RetryPolicy(),
+        logger: Logger = .discarding
     ) {
         let base = baseURL ?? Self.defaultBaseURL
         let rest = RESTClient(
@@ -39,6 +41,7 @@ public struct GCEClient<C: Clock>: Sendable where C.Duration == Duration {
             authorization: authorization,
             limiter: RateLimiter(clock: clock, defaultLimit: limit),
             clock: clock,
+            logger: logger,
             decodeError: GCEErrorDecoder.decode
         )
         self.init(project: project, rest: rest)

@@ -1,0 +1,56 @@
+import CloudflareProvider
+import GCEProvider
+import Logging
+import ProviderSupport
+import Spec
+
+/// The cloud clients of one process, built once at its composition root: one HTTP transport (the
+/// shared connection pool), one client — so one rate limiter and one token cache — per provider
+/// credential, each secret resolved once. Whatever in the process calls a provider (registration,
+/// reconciliation, observation) is handed these, so they share one API budget.
+struct ProviderClients: Sendable {
+    /// The transport every client uses.
+    let transport: HTTPTransport
+    /// Compute Engine, for the fleet's project; nil when the process does not use GCE.
+    let gce: GCEClient<ContinuousClock>?
+    /// Cloudflare, for the fleet's account and zone.
+    let cloudflare: CloudflareClient<ContinuousClock>
+    /// Where the GCE credentials come from, in the words a fix should use.
+    let gceCredentialSource: String
+    /// Where the Cloudflare token comes from, in the words a fix should use.
+    let cloudflareTokenSource: String
+
+    /// Builds the clients `spec` names, with `endpoints` and `environment` (GCE only when
+    /// `includingGCE`), logging through `logger`.
+    /// - Throws: ``CloudEndpointOptions/CredentialError`` when a credential cannot be resolved.
+    static func connect(
+        spec: FleetSpec,
+        endpoints: CloudEndpointOptions,
+        environment: ProcessEnvironment,
+        logger: Logger,
+        includingGCE: Bool = true
+    ) throws -> ProviderClients {
+        let transport = HTTPTransport()
+        let configuration = CloudEndpointOptions.Resolved(options: endpoints, environment: environment)
+        var gceLogger = logger
+        gceLogger[metadataKey: "provider"] = "gce"
+        var cloudflareLogger = logger
+        cloudflareLogger[metadataKey: "provider"] = "cloudflare"
+        return ProviderClients(
+            transport: transport,
+            gce: includingGCE ? try configuration.gceClient(spec: spec.gce, transport: transport, logger: gceLogger) : nil,
+            cloudflare: try configuration.cloudflareClient(spec: spec.cloudflare, transport: transport, logger: cloudflareLogger),
+            gceCredentialSource: configuration.gceCredentialSource(spec: spec.gce),
+            cloudflareTokenSource: configuration.cloudflareTokenSource(spec: spec.cloudflare)
+        )
+    }
+
+    /// The GCE client, for processes that connected with it.
+    func requiredGCE() throws(CloudEndpointOptions.CredentialError) -> GCEClient<ContinuousClock> {
+        guard let gce = self.gce else { throw CloudEndpointOptions.CredentialError(description: "this process has no GCE client") }
+        return gce
+    }
+
+    /// Every call the clients made.
+    var apiCalls: Int { (self.gce?.rest.metrics.totalRequests ?? 0) + self.cloudflare.rest.metrics.totalRequests }
+}
