@@ -211,7 +211,7 @@ public enum FleetSchema {
                 "A preview's hostname; must contain {number}."
             ),
             SchemaField("from", .string(rule: .environmentName), required: true, "The environment previews copy."),
-            SchemaField("ttl", .string(rule: .duration), default: "72h", "How long a preview lives after its last update."),
+            SchemaField("ttl", .string(rule: .duration), default: "72h", "How long a preview should live after its last update (validated and rendered; not enforced yet: nothing expires a preview)."),
             SchemaField("max", .integer(minimum: 1, maximum: 100), default: "10", "The most previews at once."),
         ]
     )
@@ -220,7 +220,7 @@ public enum FleetSchema {
         summary: "An environment variable whose value is a secret.",
         fields: [
             SchemaField("name", .string(rule: .variableName), required: true, "The variable's name."),
-            SchemaField("secret", .secretReference, required: true, "Where the value comes from; delivered after attestation."),
+            SchemaField("secret", .secretReference, required: true, "Where the value comes from (validated; not delivered to VMs yet)."),
         ]
     )
 
