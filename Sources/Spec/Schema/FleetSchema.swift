@@ -211,7 +211,12 @@ public enum FleetSchema {
                 "A preview's hostname; must contain {number}."
             ),
             SchemaField("from", .string(rule: .environmentName), required: true, "The environment previews copy."),
-            SchemaField("ttl", .string(rule: .duration), default: "72h", "How long a preview should live after its last update (validated and rendered; not enforced yet: nothing expires a preview)."),
+            SchemaField(
+                "ttl",
+                .string(rule: .duration),
+                default: "72h",
+                "How long a preview should live after its last update (validated and rendered; not enforced yet: nothing expires a preview)."
+            ),
             SchemaField("max", .integer(minimum: 1, maximum: 100), default: "10", "The most previews at once."),
         ]
     )
