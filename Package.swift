@@ -269,7 +269,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SQLiteStoreTests",
-            dependencies: ["SQLiteStore", "Reconciler", "Spec"],
+            dependencies: ["TestSupport", "SQLiteStore", "Reconciler", "Spec"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -6,14 +6,14 @@ import Testing
     @Test("settling: creates that exist and deletes that are gone are closed, per kind of resource")
     func settlement() {
         let intents = [
-            Intent(actionID: "create vm a", resource: "a", idempotencyKey: "k1", state: .pending, attempts: 1, startedAt: 0),
-            Intent(actionID: "create vm b", resource: "b", idempotencyKey: "k2", state: .pending, attempts: 1, startedAt: 0),
-            Intent(actionID: "delete tunnel c", resource: "c", idempotencyKey: "k3", state: .pending, attempts: 1, startedAt: 0),
-            Intent(actionID: "delete tunnel d", resource: "d", idempotencyKey: "k4", state: .pending, attempts: 1, startedAt: 0),
-            Intent(actionID: "update vm e", resource: "e", idempotencyKey: "k5", state: .pending, attempts: 1, startedAt: 0),
+            Intent(action: ActionID(.create, .vm, "a"), idempotencyKey: "k1", state: .pending, attempts: 1, startedAt: 0),
+            Intent(action: ActionID(.create, .vm, "b"), idempotencyKey: "k2", state: .pending, attempts: 1, startedAt: 0),
+            Intent(action: ActionID(.delete, .tunnel, "c"), idempotencyKey: "k3", state: .pending, attempts: 1, startedAt: 0),
+            Intent(action: ActionID(.delete, .tunnel, "d"), idempotencyKey: "k4", state: .pending, attempts: 1, startedAt: 0),
+            Intent(action: ActionID(.update, .vm, "e"), idempotencyKey: "k5", state: .pending, attempts: 1, startedAt: 0),
             // The tunnel f exists, the VM f does not: the VM's create stays pending.
-            Intent(actionID: "create vm f", resource: "f", idempotencyKey: "k6", state: .pending, attempts: 1, startedAt: 0),
-            Intent(actionID: "create dns g.example.com", resource: "g.example.com", idempotencyKey: "k7", state: .pending, attempts: 1, startedAt: 0),
+            Intent(action: ActionID(.create, .vm, "f"), idempotencyKey: "k6", state: .pending, attempts: 1, startedAt: 0),
+            Intent(action: ActionID(.create, .dns, "g.example.com"), idempotencyKey: "k7", state: .pending, attempts: 1, startedAt: 0),
         ]
         let observed = ObservedState(
             vms: [ObservedVM(name: "a", zone: "z", labels: [:])],

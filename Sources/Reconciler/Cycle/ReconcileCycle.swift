@@ -94,7 +94,7 @@ public struct ReconcileCycle<C: Clock>: Sendable where C.Duration == Duration {
         let journal = self.executor.journal
         let unfinished = try await journal.unfinished()
         let settled = JournalSettlement.settle(unfinished, observed: observed)
-        for intent in settled { try await journal.finish(actionID: intent.actionID, state: .done, now: self.now()) }
+        for intent in settled { try await journal.finish(intent.action, state: .done, now: self.now()) }
         if !unfinished.isEmpty { events(.journalSettled(pending: unfinished.count, settled: settled.count)) }
     }
 
@@ -119,7 +119,7 @@ public struct ReconcileCycle<C: Clock>: Sendable where C.Duration == Duration {
         let journal = self.executor.journal
         let planned = Set(plan.actions.map(\.id))
         for intent in try await journal.unfinished() where !planned.contains(intent.actionID) {
-            try await journal.finish(actionID: intent.actionID, state: .done, now: self.now())
+            try await journal.finish(intent.action, state: .done, now: self.now())
         }
     }
 }

@@ -91,7 +91,7 @@ extension PlanBuilder {
             ],
             payload: .setEEConfig(zone: current.zone, vm: vm.name, value: wanted)
         )
-        action.id += " (ee-config)"
+        action.actionID.qualifier = "ee-config"
         self.add(action, vm: vm.name)
     }
 
@@ -109,7 +109,7 @@ extension PlanBuilder {
             changes: [.init(field: "status", before: current.status, after: "RUNNING")],
             payload: .startVM(zone: current.zone, vm: vm.name)
         )
-        action.id += " (start)"
+        action.actionID.qualifier = "start"
         self.add(action, vm: vm.name)
     }
 
