@@ -122,8 +122,9 @@ extension PlanBuilder {
             return
         }
         guard let ingress = current.ingress else { return }  // configuration unread: the source is partial
+        // The comparison registration's provisioning makes too (TunnelWants), so the two agree.
+        guard !TunnelWants(tunnel: tunnel, records: [], hostname: tunnel.name).ingressMatches(ingress) else { return }
         let have = Normalization.ingress(ingress)
-        guard have != wanted else { return }
         self.add(
             PlanAction(
                 .update,
