@@ -48,7 +48,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // SQLite from the system (Debian: libsqlite3-dev), for the reconciler's intent journal.
+        // SQLite from the system (Debian: libsqlite3-dev), for the store's intent journal.
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -58,9 +58,16 @@ let package = Package(
             name: "Reconciler",
             dependencies: [
                 "Spec",
-                "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded store (one control plane): the intent journal and the ingress cache in a
+        // SQLite file, behind the Reconciler's ports.
+        .target(
+            name: "SQLiteStore",
+            dependencies: ["CSQLite", "Reconciler", "Spec"],
+            path: "Sources/Stores/SQLite",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -178,6 +185,7 @@ let package = Package(
                 "CloudflareProvider",
                 "Noise",
                 "Reconciler",
+                "SQLiteStore",
                 "Registration",
                 "ControlPlane",
                 "Agent",
@@ -258,6 +266,11 @@ let package = Package(
             dependencies: [
                 "TestSupport", "Reconciler", "Spec", "Emulators", "ProviderSupport", "GCEProvider", "CloudflareProvider",
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SQLiteStoreTests",
+            dependencies: ["TestSupport", "SQLiteStore", "Reconciler", "Spec"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

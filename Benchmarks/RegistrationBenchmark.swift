@@ -8,6 +8,7 @@ import Emulators
 import Foundation
 import Logging
 import ProviderSupport
+import Reconciler
 import Registration
 import Spec
 import Synchronization
@@ -55,9 +56,9 @@ struct RegistrationBenchmark {
                     tunnels: edge,
                     dns: edge,
                     token: { try await cloudflare.token(id: $0) },
-                    fleet: "bench",
-                    environment: "production",
-                    domain: "bench.example"
+                    journal: MemoryJournal(),
+                    wants: { TunnelWants.agent($0, fleet: "bench", environment: "production", domain: "bench.example") },
+                    now: { Int64(Date().timeIntervalSince1970) }
                 ),
                 registry: AgentRegistry(clock: clock, staleAfter: .seconds(30), wallClock: { Int64(Date().timeIntervalSince1970) }),
                 commandKey: Curve25519.Signing.PrivateKey().publicKey,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Reconciler
+import SQLiteStore
 import Spec
 
 #if canImport(Glibc)
@@ -73,7 +74,7 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
             throw ExitCode(error.exitCode)
         }
         let approval = try self.approval(saved: saved)
-        let (journal, lock) = try Self.openLocked(self.reconcile.journalPath)
+        let (journal, lock) = try await Self.openLocked(self.reconcile.journalPath)
         defer { withExtendedLifetime(lock) {} }
         let cycle = session.cycle(
             journal: journal,
@@ -125,11 +126,11 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
     }
 
     /// Opens (creating) the journal and takes its lock: one apply at a time per journal.
-    static func openLocked(_ path: String) throws -> (SQLiteJournal, ApplyLock) {
+    static func openLocked(_ path: String) async throws -> (SQLiteJournal, ApplyLock) {
         do {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-            let journal = try SQLiteJournal(path: path)
+            let journal = try await SQLiteJournal(path: path)
             return (journal, try ApplyLock.acquire(journal: path))
         } catch {
             Terminal.standardError.write("error: \(error)\n")

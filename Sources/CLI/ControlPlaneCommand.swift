@@ -9,6 +9,7 @@ import Logging
 import ProviderSupport
 import Reconciler
 import Registration
+import SQLiteStore
 import ServiceLifecycle
 import Spec
 import UnixSignals
@@ -84,6 +85,14 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
     )
     var verifyInstances = true
 
+    @Option(
+        help: ArgumentHelp(
+            "The intent journal registration's tunnel provisioning writes before each Cloudflare call (SQLite; default: DD_JOURNAL, else .devopsdefender/journal.sqlite3 in the working directory).",
+            valueName: "path"
+        )
+    )
+    var journal: String?
+
     @OptionGroup var quotes: QuoteSourceOptions
     @OptionGroup var endpoints: CloudEndpointOptions
     @OptionGroup var input: FleetInputOptions
@@ -95,6 +104,14 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
         guard self.quoteQueue >= 0 else { throw ValidationError("--quote-queue must be 0 or more") }
         guard self.handshakeTimeout > 0 else { throw ValidationError("--handshake-timeout must be positive") }
         guard Self.address(self.listen) != nil else { throw ValidationError("--listen must be host:port, like 0.0.0.0:8080") }
+    }
+
+    /// Opens (creating) the journal; registration shares it with `apply`'s executor.
+    func openJournal() async throws -> SQLiteJournal {
+        let path = self.journal ?? ProcessInfo.processInfo.environment["DD_JOURNAL"] ?? ".devopsdefender/journal.sqlite3"
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        return try await SQLiteJournal(path: path)
     }
 
     static func address(_ text: String) -> (host: String, port: Int)? {
@@ -159,9 +176,9 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
                     tunnels: edge,
                     dns: edge,
                     token: { try await cloudflare.token(id: $0) },
-                    fleet: spec.metadata.name,
-                    environment: self.env,
-                    domain: spec.cloudflare.domain
+                    journal: try await self.openJournal(),
+                    environment: environment,
+                    now: { Int64(Date().timeIntervalSince1970) }
                 ),
                 registry: AgentRegistry(clock: clock, staleAfter: .seconds(self.staleAfter), wallClock: { Int64(Date().timeIntervalSince1970) }),
                 commandKey: Curve25519.Signing.PrivateKey().publicKey,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Reconciler
+import SQLiteStore
 import Spec
 
 /// `devopsdefender plan FILE`
@@ -71,13 +72,13 @@ struct PlanCommand: AsyncParsableCommand, LoggingConfigurable {
             throw ExitCode(error.exitCode)
         }
         let journalPath = self.reconcile.journalPath
-        let existing = FileManager.default.fileExists(atPath: journalPath) ? try? SQLiteJournal(path: journalPath) : nil
+        let existing = FileManager.default.fileExists(atPath: journalPath) ? try? await SQLiteJournal(path: journalPath) : nil
         let cycle = session.cycle(
             journal: existing ?? MemoryJournal(),
             controlPlane: self.reconcile.controlPlaneURL,
             ingressChecks: self.reconcile.ingressChecks
         )
-        let inFlight = PlanCommand.inFlight(journalPath: journalPath)
+        let inFlight = await PlanCommand.inFlight(journalPath: journalPath)
         if !inFlight.isEmpty {
             Terminal.standardError.write(
                 "An apply is running (it holds the journal lock): \(inFlight.count) object(s) it is working on are never deleted by this plan.\n"
@@ -117,9 +118,9 @@ struct PlanCommand: AsyncParsableCommand, LoggingConfigurable {
 
     /// While an apply runs (it holds the journal's lock), the resources its pending intents
     /// name: this plan never deletes them. A plan never creates the journal.
-    static func inFlight(journalPath: String) -> Set<String> {
+    static func inFlight(journalPath: String) async -> Set<String> {
         guard FileManager.default.fileExists(atPath: journalPath), ApplyLock.isHeld(journal: journalPath),
-            let journal = try? SQLiteJournal(path: journalPath), let unfinished = try? journal.unfinished()
+            let journal = try? await SQLiteJournal(path: journalPath), let unfinished = try? await journal.unfinished()
         else { return [] }
         return JournalSettlement.inFlight(unfinished)
     }

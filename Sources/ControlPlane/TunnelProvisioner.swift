@@ -26,11 +26,15 @@ public struct ProvisionedTunnel: Sendable, Hashable, CustomStringConvertible {
 /// so a repeated registration adopts what the first made, and the reconciler sees the same
 /// objects it would have created itself.
 public protocol TunnelProvisioning: Sendable {
-    /// Makes sure VM `vm`'s tunnel, ingress and DNS record exist; returns them with the token.
+    /// Makes sure VM `vm`'s tunnel, ingress and DNS records exist; returns them with the token.
     func provision(vm: String) async throws -> ProvisionedTunnel
 }
 
-/// Tunnel provisioning through the reconciler's ports (the Cloudflare adapter in production).
+/// Tunnel provisioning through the reconciler's ports (the Cloudflare adapter in production),
+/// under the executor's rules: an intent in the journal before every mutation, the spec's
+/// deterministic names (a retry, even after a crash between intent and call, adopts the tunnel
+/// of that name instead of making a twin), and the ingress and records the planner wants
+/// (``TunnelWants``), so the reconciler finds nothing to rewrite.
 public struct PortTunnelProvisioner: TunnelProvisioning {
     /// The tunnel port.
     public var tunnels: any TunnelPort
@@ -38,50 +42,73 @@ public struct PortTunnelProvisioner: TunnelProvisioning {
     public var dns: any DNSPort
     /// Reads a tunnel's connector token.
     public var token: @Sendable (String) async throws -> String
-    /// The fleet's name (for the DNS ownership comment).
-    public var fleet: String
-    /// The environment this control plane serves.
-    public var environment: String
-    /// The DNS domain.
-    public var domain: String
-    /// The local port the agent serves on behind its tunnel.
-    public var servicePort: Int
+    /// The journal the reconciler's executor writes too.
+    public var journal: any IntentJournal
+    /// What the spec wants for a VM's tunnel; nil for a VM it names no tunnel for.
+    public var wants: @Sendable (String) -> TunnelWants?
+    /// Wall time for journal records, in seconds since 1970.
+    public var now: @Sendable () -> Int64
 
     /// Creates a provisioner.
     public init(
         tunnels: any TunnelPort,
         dns: any DNSPort,
         token: @escaping @Sendable (String) async throws -> String,
-        fleet: String,
-        environment: String,
-        domain: String,
-        servicePort: Int = FleetExpander.servicePort
+        journal: any IntentJournal,
+        wants: @escaping @Sendable (String) -> TunnelWants?,
+        now: @escaping @Sendable () -> Int64
     ) {
         self.tunnels = tunnels
         self.dns = dns
         self.token = token
-        self.fleet = fleet
-        self.environment = environment
-        self.domain = domain
-        self.servicePort = servicePort
+        self.journal = journal
+        self.wants = wants
+        self.now = now
+    }
+
+    /// A provisioner for the agents of `environment`, as the spec expands it.
+    public init(
+        tunnels: any TunnelPort,
+        dns: any DNSPort,
+        token: @escaping @Sendable (String) async throws -> String,
+        journal: any IntentJournal,
+        environment: DesiredEnvironment,
+        now: @escaping @Sendable () -> Int64
+    ) {
+        self.init(tunnels: tunnels, dns: dns, token: token, journal: journal, wants: { TunnelWants(tunnel: $0, in: environment) }, now: now)
     }
 
     public func provision(vm: String) async throws -> ProvisionedTunnel {
-        let hostname = "\(vm).\(self.domain)"
-        let (id, outcome) = try await self.tunnels.createTunnel(name: vm)
-        // A tunnel the reconciler already made carries the full ingress (exposed ports too):
-        // only a new one gets the minimal ingress, which the reconciler then completes.
-        if outcome == .done {
-            try await self.tunnels.putIngress(
-                tunnelID: id,
-                rules: [IngressRule(hostname: hostname, service: "http://localhost:\(self.servicePort)"), .catchAll]
-            )
+        guard let wants = self.wants(vm) else {
+            throw ProvisioningError(.notInSpec, "the spec wants no tunnel for \(vm)")
         }
-        _ = try await self.dns.createCNAME(
-            name: hostname,
-            tunnelID: id,
-            comment: ResourceNaming.dnsComment(fleet: self.fleet, environment: self.environment)
-        )
-        return ProvisionedTunnel(tunnelID: id, hostname: hostname, token: try await self.token(id))
+        let name = wants.tunnel.name
+        let (id, outcome) = try await self.journaled(ActionID(.create, .tunnel, name)) { try await self.tunnels.createTunnel(name: name) }
+        // A new tunnel has no configuration; an adopted one may already carry the spec's.
+        let current = outcome == .done ? [] : try await self.tunnels.ingress(tunnelID: id)
+        if !wants.ingressMatches(current) {
+            try await self.journaled(ActionID(outcome == .done ? .create : .update, .ingress, name)) {
+                try await self.tunnels.putIngress(tunnelID: id, rules: wants.tunnel.ingress)
+            }
+        }
+        for record in wants.records {
+            _ = try await self.journaled(ActionID(.create, .dns, record.name)) {
+                try await self.dns.createCNAME(name: record.name, tunnelID: id, comment: record.comment)
+            }
+        }
+        return ProvisionedTunnel(tunnelID: id, hostname: wants.hostname, token: try await self.token(id))
+    }
+
+    /// Runs `call` between an intent for `action` and its outcome in the journal.
+    private func journaled<T>(_ action: ActionID, _ call: () async throws -> T) async throws -> T {
+        _ = try await self.journal.begin(action, now: self.now())
+        do {
+            let result = try await call()
+            try await self.journal.finish(action, state: .done, now: self.now())
+            return result
+        } catch {
+            try? await self.journal.finish(action, state: .failed, now: self.now())
+            throw error
+        }
     }
 }

@@ -8,6 +8,7 @@ import Emulators
 import Foundation
 import Logging
 import ProviderSupport
+import Reconciler
 import Registration
 import ServiceLifecycle
 import Synchronization
@@ -76,9 +77,9 @@ struct ControlPlaneFixture: Sendable {
                     tunnels: edge,
                     dns: edge,
                     token: { try await cloudflare.token(id: $0) },
-                    fleet: "devopsdefender",
-                    environment: "production",
-                    domain: "devopsdefender.com"
+                    journal: MemoryJournal(),
+                    wants: { TunnelWants.agent($0, fleet: "devopsdefender", environment: "production", domain: "devopsdefender.com") },
+                    now: { Int64(Date().timeIntervalSince1970) }
                 ),
                 registry: registry,
                 commandKey: commandKey.publicKey,

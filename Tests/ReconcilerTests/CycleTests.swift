@@ -184,8 +184,8 @@ import Testing
         try await EmulatedFleet.with { fleet in
             let vm = try #require(desired.allVMs.first)
             fleet.server.gce?.seed(zone: vm.zone, names: [vm.name], labels: vm.labels)
-            _ = try fleet.journal.begin(actionID: "create vm \(vm.name)", resource: vm.name, now: F.now)
-            _ = try fleet.journal.begin(actionID: "create tunnel nowhere", resource: "nowhere", now: F.now)
+            _ = try fleet.journal.begin(ActionID(.create, .vm, vm.name), now: F.now)
+            _ = try fleet.journal.begin(ActionID(.create, .tunnel, "nowhere"), now: F.now)
             let settled = Mutex<(Int, Int)?>(nil)
             _ = try await Self.cycle(fleet, desired).reconcileOnce(settings: ReconcileSettings(), approval: .interactive { _ in false }) { event in
                 if case .journalSettled(let pending, let closed) = event { settled.withLock { $0 = (pending, closed) } }

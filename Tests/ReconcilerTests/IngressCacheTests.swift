@@ -87,14 +87,4 @@ import Testing
         let plan = F.plan(desired, state)
         #expect(plan.actions.map(\.id) == ["update ingress \(wrong.name)"], "the least recently verified is read first: \(plan.actions.map(\.id))")
     }
-
-    @Test("the SQLite journal keeps ingress between runs")
-    func sqliteCache() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dd-ingress-\(UUID().uuidString).sqlite3").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let rules = [IngressRule(hostname: "a.example.com", service: "http://localhost:8080"), .catchAll]
-        try SQLiteJournal(path: path).storeIngress(rules, tunnelID: "t1", at: 42)
-        let cached = try SQLiteJournal(path: path).cachedIngress(for: ["t1", "t2"])
-        #expect(cached == ["t1": CachedIngress(rules: rules, verifiedAt: 42)])
-    }
 }

@@ -133,20 +133,20 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
     func perform(_ action: PlanAction, directory: TunnelDirectory, progress: @Sendable (ApplyEvent) -> Void) async throws -> ApplyOutcome {
         var attempt = 1
         while true {
-            let intent = try self.journal.begin(actionID: action.id, resource: action.name, now: self.now())
+            let intent = try await self.journal.begin(action.actionID, now: self.now())
             self.checkpoint("intent-written", action.id)
             do {
                 let outcome = try await self.call(action, key: intent.idempotencyKey, directory: directory)
                 self.checkpoint("call-returned", action.id)
-                try self.journal.finish(actionID: action.id, state: .done, now: self.now())
+                try await self.journal.finish(action.actionID, state: .done, now: self.now())
                 return outcome
             } catch let stockout as StockoutError where attempt < self.configuration.stockoutAttempts {
-                try self.journal.finish(actionID: action.id, state: .failed, now: self.now())
+                try await self.journal.finish(action.actionID, state: .failed, now: self.now())
                 progress(.retrying(action, message: stockout.message, after: self.configuration.stockoutBackoff))
                 try await self.clock.sleep(for: self.configuration.stockoutBackoff)
                 attempt += 1
             } catch {
-                try? self.journal.finish(actionID: action.id, state: .failed, now: self.now())
+                try? await self.journal.finish(action.actionID, state: .failed, now: self.now())
                 throw error
             }
         }
@@ -171,7 +171,7 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         case .putIngress(let tunnel, let rules):
             let id = try directory.id(of: tunnel)
             try await self.tunnels.putIngress(tunnelID: id, rules: rules)
-            self.ingressCache?.storeIngress(rules, tunnelID: id, at: self.now())
+            await self.ingressCache?.storeIngress(rules, tunnelID: id, at: self.now())
         case .deleteTunnel(let id, _):
             return try await self.tunnels.deleteTunnel(id: id)
         case .createDNS(let name, let tunnel, let comment):

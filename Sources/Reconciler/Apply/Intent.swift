@@ -12,10 +12,8 @@ public struct Intent: Sendable, Hashable {
         case failed
     }
 
-    /// The plan action id (`create vm dd-production-web-0-1a2b3c4d`).
-    public var actionID: String
-    /// The deterministic resource name.
-    public var resource: String
+    /// The plan action: its operation, kind of resource and the resource's deterministic name.
+    public var action: ActionID
     /// The idempotency key sent with the call (GCE `requestId`).
     public var idempotencyKey: String
     /// The state.
@@ -26,25 +24,23 @@ public struct Intent: Sendable, Hashable {
     public var startedAt: Int64
 
     /// Creates an intent.
-    public init(actionID: String, resource: String, idempotencyKey: String, state: State, attempts: Int, startedAt: Int64) {
-        self.actionID = actionID
-        self.resource = resource
+    public init(action: ActionID, idempotencyKey: String, state: State, attempts: Int, startedAt: Int64) {
+        self.action = action
         self.idempotencyKey = idempotencyKey
         self.state = state
         self.attempts = attempts
         self.startedAt = startedAt
     }
 
-    /// What `begin` records for `actionID`, given what the journal holds for it: a pending intent
+    /// What `begin` records for `action`, given what the journal holds for it: a pending intent
     /// is resumed (same idempotency key, one more attempt); otherwise a fresh one starts.
-    public static func begin(after existing: Intent?, actionID: String, resource: String, now: Int64) -> (intent: Intent, resumed: Bool) {
+    public static func begin(after existing: Intent?, action: ActionID, now: Int64) -> (intent: Intent, resumed: Bool) {
         if var intent = existing, intent.state == .pending {
             intent.attempts += 1
             return (intent, true)
         }
         let intent = Intent(
-            actionID: actionID,
-            resource: resource,
+            action: action,
             idempotencyKey: IdempotencyKey.make(),
             state: .pending,
             attempts: 1,
@@ -53,14 +49,8 @@ public struct Intent: Sendable, Hashable {
         return (intent, false)
     }
 
-    /// True for an intent to create something.
-    public var isCreate: Bool { self.actionID.hasPrefix("create ") }
-    /// True for an intent to delete something.
-    public var isDelete: Bool { self.actionID.hasPrefix("delete ") }
-
-    /// The kind of resource, from the action id (`create vm …`).
-    public var resourceKind: PlanAction.Resource? {
-        let words = self.actionID.split(separator: " ", maxSplits: 2)
-        return words.count > 1 ? PlanAction.Resource(rawValue: String(words[1])) : nil
-    }
+    /// The action's rendering (`create vm dd-production-web-0-1a2b3c4d`): the journal's key.
+    public var actionID: String { self.action.description }
+    /// The deterministic resource name.
+    public var resource: String { self.action.name }
 }

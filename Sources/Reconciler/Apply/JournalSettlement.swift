@@ -11,15 +11,16 @@ public enum JournalSettlement {
         let tunnels = Set(observed.tunnels.map(\.name))
         let records = Set(observed.dnsRecords.map { Normalization.dnsName($0.name) })
         return intents.filter { intent in
-            guard intent.isCreate || intent.isDelete else { return true }
+            let action = intent.action
+            guard action.operation != .update else { return true }
             let exists: Bool
-            switch intent.resourceKind {
-            case .vm: exists = vms.contains(intent.resource)
-            case .tunnel: exists = tunnels.contains(intent.resource)
-            case .dns: exists = records.contains(Normalization.dnsName(intent.resource))
-            case .ingress, nil: return true
+            switch action.resource {
+            case .vm: exists = vms.contains(action.name)
+            case .tunnel: exists = tunnels.contains(action.name)
+            case .dns: exists = records.contains(Normalization.dnsName(action.name))
+            case .ingress: return true
             }
-            return intent.isCreate ? exists : !exists
+            return action.operation == .create ? exists : !exists
         }
     }
 

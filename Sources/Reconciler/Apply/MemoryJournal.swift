@@ -7,16 +7,16 @@ public final class MemoryJournal: IntentJournal {
     /// An empty journal.
     public init() {}
 
-    public func begin(actionID: String, resource: String, now: Int64) throws(JournalError) -> Intent {
+    public func begin(_ action: ActionID, now: Int64) throws(JournalError) -> Intent {
         self.intents.withLock { intents in
-            let intent = Intent.begin(after: intents[actionID], actionID: actionID, resource: resource, now: now).intent
-            intents[actionID] = intent
+            let intent = Intent.begin(after: intents[action.description], action: action, now: now).intent
+            intents[action.description] = intent
             return intent
         }
     }
 
-    public func finish(actionID: String, state: Intent.State, now: Int64) throws(JournalError) {
-        self.intents.withLock { $0[actionID]?.state = state }
+    public func finish(_ action: ActionID, state: Intent.State, now: Int64) throws(JournalError) {
+        self.intents.withLock { $0[action.description]?.state = state }
     }
 
     public func unfinished() throws(JournalError) -> [Intent] {

@@ -46,7 +46,7 @@ public struct ReconcileCycle<C: Clock>: Sendable where C.Duration == Duration {
     ) async throws(JournalError) -> CycleOutcome {
         let observed = await self.observe()
         if !observed.unreadableSources.isEmpty { return .unreadable(observed.unreadableSources) }
-        try self.settleJournal(observed, events: events)
+        try await self.settleJournal(observed, events: events)
         let plan = self.plan(observed, settings: settings, inFlight: [])
         if case .refuseIfChanged(let saved, let actions) = approval {
             let reasons = saved.staleness(current: self.inputs(observed, settings: settings), plan: plan, savedActions: actions)
@@ -62,7 +62,7 @@ public struct ReconcileCycle<C: Clock>: Sendable where C.Duration == Duration {
             }
         }
         let report = await self.executor.apply(plan, observed: observed) { events(.progress($0)) }
-        if report.succeeded { try self.tidyJournal(after: plan, observed: observed) }
+        if report.succeeded { try await self.tidyJournal(after: plan, observed: observed) }
         return .applied(plan, report)
     }
 
@@ -90,11 +90,11 @@ public struct ReconcileCycle<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Closes the intents an interrupted run left pending that `observed` proves done. The
     /// caller holds the journal's lock, so every pending intent is an interrupted run's.
-    func settleJournal(_ observed: ObservedState, events: (CycleEvent) -> Void) throws(JournalError) {
+    func settleJournal(_ observed: ObservedState, events: (CycleEvent) -> Void) async throws(JournalError) {
         let journal = self.executor.journal
-        let unfinished = try journal.unfinished()
+        let unfinished = try await journal.unfinished()
         let settled = JournalSettlement.settle(unfinished, observed: observed)
-        for intent in settled { try journal.finish(actionID: intent.actionID, state: .done, now: self.now()) }
+        for intent in settled { try await journal.finish(intent.action, state: .done, now: self.now()) }
         if !unfinished.isEmpty { events(.journalSettled(pending: unfinished.count, settled: settled.count)) }
     }
 
@@ -114,12 +114,12 @@ public struct ReconcileCycle<C: Clock>: Sendable where C.Duration == Duration {
 
     /// After a complete observation and a successful run, an intent still pending that the plan
     /// did not need is obsolete (its object exists, is gone, or is no longer wanted).
-    func tidyJournal(after plan: Plan, observed: ObservedState) throws(JournalError) {
+    func tidyJournal(after plan: Plan, observed: ObservedState) async throws(JournalError) {
         guard observed.isComplete else { return }
         let journal = self.executor.journal
         let planned = Set(plan.actions.map(\.id))
-        for intent in try journal.unfinished() where !planned.contains(intent.actionID) {
-            try journal.finish(actionID: intent.actionID, state: .done, now: self.now())
+        for intent in try await journal.unfinished() where !planned.contains(intent.actionID) {
+            try await journal.finish(intent.action, state: .done, now: self.now())
         }
     }
 }

@@ -55,11 +55,14 @@ public struct Observer: Sendable {
         let (vmResult, tunnelResult, recordResult, agentResult) = await (vms, tunnels, records, agents)
 
         var configurations = ConfigurationRead(tunnels: tunnelResult.items)
-        let wanted = configurations.useCache(
-            self.ingressCache,
-            for: configurations.tunnels.indices.filter { ingressFor.contains(configurations.tunnels[$0].name) },
-            budget: self.configurationBudget
-        )
+        let candidates = configurations.tunnels.indices.filter { ingressFor.contains(configurations.tunnels[$0].name) }
+        let cached: [String: CachedIngress]? =
+            if let cache = self.ingressCache, candidates.count > self.configurationBudget {
+                await cache.cachedIngress(for: candidates.map { configurations.tunnels[$0].id })
+            } else {
+                nil
+            }
+        let wanted = configurations.useCache(cached, for: candidates, budget: self.configurationBudget)
         await self.read(wanted, into: &configurations, now: now)
         let state = ObservedState(
             vms: vmResult.items,
@@ -97,7 +100,7 @@ public struct Observer: Sendable {
                 switch result {
                 case .success(let rules):
                     configurations.record(rules, at: index)
-                    self.ingressCache?.storeIngress(rules, tunnelID: configurations.tunnels[index].id, at: now)
+                    await self.ingressCache?.storeIngress(rules, tunnelID: configurations.tunnels[index].id, at: now)
                 case .failure(let error): configurations.errors.append("\(configurations.tunnels[index].name): \(error)")
                 }
                 enqueue()
@@ -141,10 +144,10 @@ struct ConfigurationRead {
     init(tunnels: [ObservedTunnel]) { self.tunnels = tunnels }
 
     /// Over the budget, the least recently verified configurations (never verified first) are
-    /// read and the rest come from the cache; returns the indices to read.
-    mutating func useCache(_ cache: (any IngressCache)?, for wanted: [Int], budget: Int) -> [Int] {
-        guard let cache, wanted.count > budget else { return wanted }
-        let cached = cache.cachedIngress(for: wanted.map { self.tunnels[$0].id })
+    /// read and the rest come from `cached` (the cache's entries, nil without a cache); returns
+    /// the indices to read.
+    mutating func useCache(_ cached: [String: CachedIngress]?, for wanted: [Int], budget: Int) -> [Int] {
+        guard let cached, wanted.count > budget else { return wanted }
         let tunnels = self.tunnels
         let ordered = wanted.sorted { (cached[tunnels[$0].id]?.verifiedAt ?? .min) < (cached[tunnels[$1].id]?.verifiedAt ?? .min) }
         for index in ordered.dropFirst(max(budget, 0)) {

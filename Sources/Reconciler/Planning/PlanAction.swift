@@ -77,8 +77,11 @@ public struct PlanAction: Sendable, Hashable, Identifiable {
         case deleteDNS(id: String, name: String)
     }
 
-    /// A stable identifier: `<operation> <resource> <name>`.
-    public var id: String
+    /// What the action does to which object.
+    public var actionID: ActionID
+    /// The stable identifier, ``actionID`` rendered: `<operation> <resource> <name>` (plus
+    /// ` (<qualifier>)`). Plans, `dependsOn` and JSON use it; nothing parses it.
+    public var id: String { self.actionID.description }
     /// The operation.
     public var operation: Operation
     /// The resource kind.
@@ -110,7 +113,7 @@ public struct PlanAction: Sendable, Hashable, Identifiable {
         payload: Payload,
         isReplacement: Bool = false
     ) {
-        self.id = Self.id(operation, resource, name)
+        self.actionID = ActionID(operation, resource, name)
         self.operation = operation
         self.resource = resource
         self.name = name
@@ -122,8 +125,8 @@ public struct PlanAction: Sendable, Hashable, Identifiable {
         self.isReplacement = isReplacement
     }
 
-    /// The id of an action.
+    /// The id of an action without a qualifier.
     public static func id(_ operation: Operation, _ resource: Resource, _ name: String) -> String {
-        "\(operation.rawValue) \(resource.rawValue) \(name)"
+        ActionID(operation, resource, name).description
     }
 }

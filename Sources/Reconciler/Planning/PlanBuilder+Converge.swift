@@ -91,7 +91,7 @@ extension PlanBuilder {
             ],
             payload: .setEEConfig(zone: current.zone, vm: vm.name, value: wanted)
         )
-        action.id += " (ee-config)"
+        action.actionID.qualifier = "ee-config"
         self.add(action, vm: vm.name)
     }
 
@@ -109,7 +109,7 @@ extension PlanBuilder {
             changes: [.init(field: "status", before: current.status, after: "RUNNING")],
             payload: .startVM(zone: current.zone, vm: vm.name)
         )
-        action.id += " (start)"
+        action.actionID.qualifier = "start"
         self.add(action, vm: vm.name)
     }
 
@@ -122,8 +122,9 @@ extension PlanBuilder {
             return
         }
         guard let ingress = current.ingress else { return }  // configuration unread: the source is partial
+        // The comparison registration's provisioning makes too (TunnelWants), so the two agree.
+        guard !TunnelWants(tunnel: tunnel, records: [], hostname: tunnel.name).ingressMatches(ingress) else { return }
         let have = Normalization.ingress(ingress)
-        guard have != wanted else { return }
         self.add(
             PlanAction(
                 .update,

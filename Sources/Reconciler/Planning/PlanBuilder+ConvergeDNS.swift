@@ -78,7 +78,7 @@ extension PlanBuilder {
                 changes: [.init(field: duplicate.type, before: duplicate.content, after: nil)],
                 payload: .deleteDNS(id: duplicate.id, name: placement.name)
             )
-            action.id += " (\(duplicate.id))"
+            action.actionID.qualifier = duplicate.id
             guard self.inScope(self.recordEnvironment[duplicate.id] ?? placement.environment), !self.options.inFlight.contains(placement.name)
             else { continue }
             self.actions[action.id] = action

@@ -120,7 +120,7 @@ extension PlanBuilder {
                 payload: .deleteVM(zone: vm.zone, vm: vm.name),
                 isReplacement: isReplacement
             )
-            if (self.ownedVMs[vm.name]?.count ?? 0) > 1 { action.id += " (\(vm.zone))" }
+            if (self.ownedVMs[vm.name]?.count ?? 0) > 1 { action.actionID.qualifier = vm.zone }
             self.actions[action.id] = action
             if !isReplacement { pure.append(action.id) }
         }
@@ -155,7 +155,7 @@ extension PlanBuilder {
                     payload: .deleteDNS(id: record.id, name: name),
                     isReplacement: isReplacement
                 )
-                if records.count > 1 { action.id += " (\(record.id))" }
+                if records.count > 1 { action.actionID.qualifier = record.id }
                 self.actions[action.id] = action
                 if !action.isReplacement { pure.append(action.id) }
                 recordDeletesByTarget[target, default: []].append(action.id)

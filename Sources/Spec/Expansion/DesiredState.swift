@@ -90,6 +90,13 @@ public struct DesiredTunnel: Sendable, Hashable {
     public var vm: String
     /// Ingress rules, ending with the catch-all.
     public var ingress: [IngressRule]
+
+    /// Creates a tunnel.
+    public init(name: String, vm: String, ingress: [IngressRule]) {
+        self.name = name
+        self.vm = vm
+        self.ingress = ingress
+    }
 }
 
 /// One tunnel ingress rule.
@@ -114,4 +121,11 @@ public struct DesiredDNSRecord: Sendable, Hashable {
     public var tunnel: String
     /// The ownership comment.
     public var comment: String
+
+    /// Creates a record.
+    public init(name: String, tunnel: String, comment: String) {
+        self.name = name
+        self.tunnel = tunnel
+        self.comment = comment
+    }
 }

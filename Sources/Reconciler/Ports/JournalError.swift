@@ -1,14 +1,3 @@
-/// Durable intents, written before every mutation (see ``Intent``).
-public protocol IntentJournal: Sendable {
-    /// Records the intent to perform `actionID` on `resource`. An unfinished intent for the same
-    /// action is resumed: its idempotency key is returned again.
-    func begin(actionID: String, resource: String, now: Int64) throws(JournalError) -> Intent
-    /// Records the outcome.
-    func finish(actionID: String, state: Intent.State, now: Int64) throws(JournalError)
-    /// Every intent still pending.
-    func unfinished() throws(JournalError) -> [Intent]
-}
-
 /// A journal that cannot be read or written.
 public struct JournalError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The error class.
