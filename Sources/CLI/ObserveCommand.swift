@@ -82,8 +82,8 @@ struct ObserveCommand: AsyncParsableCommand {
         async let tunnels = Self.observe("cloudflare tunnels", "name prefix \(prefix)") {
             try await cloudflare.listTunnels(namePrefix: prefix).map { "\($0.name) (\($0.status ?? "?"))" }
         }
-        async let records = Self.observe("cloudflare dns records", "comment managed-by=devopsdefender fleet=\(name)") {
-            try await cloudflare.listDNSRecords(commentContains: "managed-by=devopsdefender fleet=\(name)")
+        async let records = Self.observe("cloudflare dns records", "comment \(OwnershipComment.fleetMarker(fleet: name))") {
+            try await cloudflare.listDNSRecords(commentContains: OwnershipComment.fleetMarker(fleet: name))
                 .filter { ($0.comment ?? "").split(separator: " ").contains("fleet=\(name)"[...]) }
                 .map { "\($0.name) → \($0.content)" }
         }

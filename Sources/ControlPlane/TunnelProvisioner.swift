@@ -80,7 +80,7 @@ public struct PortTunnelProvisioner: TunnelProvisioning {
         _ = try await self.dns.createCNAME(
             name: hostname,
             tunnelID: id,
-            comment: ResourceNaming.dnsComment(fleet: self.fleet, environment: self.environment)
+            comment: OwnershipComment(fleet: self.fleet, environment: self.environment).rendered
         )
         return ProvisionedTunnel(tunnelID: id, hostname: hostname, token: try await self.token(id))
     }
