@@ -74,8 +74,8 @@ struct ObserveCommand: AsyncParsableCommand {
         }
         let name = spec.metadata.name
         let prefix = "\(spec.metadata.namePrefix)-"
-        async let instances = Self.observe("gce instances", "labels.dd-fleet = \(name)") {
-            try await gce.aggregatedInstances(filter: "labels.dd-fleet = \(name)").flatMap { zone, items in
+        async let instances = Self.observe("gce instances", LabelKey.fleet.gceFilter(equals: name)) {
+            try await gce.aggregatedInstances(filter: LabelKey.fleet.gceFilter(equals: name)).flatMap { zone, items in
                 items.map { "\($0.name) (\(zone), \($0.status ?? "?"))" }
             }
         }

@@ -19,7 +19,7 @@ public struct GCEComputeAdapter<C: Clock>: ComputePort where C.Duration == Durat
 
     public func listInstances(fleet: String) async throws -> [ObservedVM] {
         do {
-            return try await self.client.aggregatedInstances(filter: "labels.dd-fleet = \(fleet)").flatMap { scope, instances in
+            return try await self.client.aggregatedInstances(filter: LabelKey.fleet.gceFilter(equals: fleet)).flatMap { scope, instances in
                 instances.map { Self.observed($0, zone: scope) }
             }
         } catch let error as ProviderError where error.code == .auth || error.code == .notFound || error.code == .permanent {
