@@ -84,7 +84,7 @@ struct ObserveCommand: AsyncParsableCommand {
         }
         async let records = Self.observe("cloudflare dns records", "comment \(OwnershipComment.fleetMarker(fleet: name))") {
             try await cloudflare.listDNSRecords(commentContains: OwnershipComment.fleetMarker(fleet: name))
-                .filter { ($0.comment ?? "").split(separator: " ").contains("fleet=\(name)"[...]) }
+                .filter { $0.comment.flatMap(OwnershipComment.init(parsing:))?.fleet == name }
                 .map { "\($0.name) → \($0.content)" }
         }
         let sources = await [instances, tunnels, records]

@@ -53,7 +53,7 @@ public struct AgentInstanceCheck: Sendable {
             refusals.append(
                 (
                     .generationMismatch,
-                    "the agent reports spec generation \(agent.specGeneration) for \(agent.vmName) (generation \(generation)); the instance's dd-spec label is \(label)"
+                    "the agent reports spec generation \(agent.specGeneration) for \(agent.vmName) (generation \(generation)); the instance's \(LabelKey.spec) label is \(label)"
                 )
             )
         }
