@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "dd-bench", targets: ["Benchmarks"]),
         .executable(name: "dd-fuzz-quote", targets: ["QuoteParserFuzzer"]),
         .library(name: "Spec", targets: ["Spec"]),
+        .library(name: "Encoding", targets: ["Encoding"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,10 +41,17 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // The one hex and the one base64url: a leaf, so that Attestation and Noise need not
+        // depend on Spec to spell bytes.
+        .target(
+            name: "Encoding",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Spec",
             dependencies: [
                 "CLibYAML",
+                "Encoding",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -58,6 +66,7 @@ let package = Package(
             name: "Reconciler",
             dependencies: [
                 "Spec",
+                "Encoding",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -87,6 +96,7 @@ let package = Package(
                 "ProviderSupport",
                 "Reconciler",
                 "Spec",
+                "Encoding",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -102,6 +112,7 @@ let package = Package(
         .target(
             name: "Attestation",
             dependencies: [
+                "Encoding",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -114,6 +125,7 @@ let package = Package(
             name: "AttestationSimulation",
             dependencies: [
                 "Attestation",
+                "Encoding",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -122,7 +134,7 @@ let package = Package(
         ),
         .target(
             name: "Noise",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Encoding", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -133,7 +145,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Attestation", "Registration", "ProviderSupport",
+                "Attestation", "Encoding", "Registration", "ProviderSupport", "Spec",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -146,7 +158,7 @@ let package = Package(
         .target(
             name: "ControlPlane",
             dependencies: [
-                "Attestation", "Reconciler", "Registration", "Spec", "ProviderSupport",
+                "Attestation", "Encoding", "Reconciler", "Registration", "Spec", "ProviderSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -162,6 +174,7 @@ let package = Package(
             name: "Emulators",
             dependencies: [
                 "Attestation",
+                "Encoding",
                 "ProviderSupport",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -177,6 +190,7 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "Spec",
+                "Encoding",
                 "Attestation",
                 "AttestationSimulation",
                 "ProviderSupport",
@@ -224,7 +238,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpecTests",
-            dependencies: ["TestSupport", "Spec"],
+            dependencies: ["TestSupport", "Spec", "Encoding"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -235,6 +249,7 @@ let package = Package(
                 "Attestation",
                 "AttestationSimulation",
                 "Emulators",
+                "Encoding",
                 "ProviderSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -249,7 +264,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NoiseTests",
-            dependencies: ["TestSupport", "Noise", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TestSupport", "Noise", "Encoding", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["noise_peer.py"],
             swiftSettings: swiftSettings
         ),
@@ -277,7 +292,7 @@ let package = Package(
             name: "ControlPlaneTests",
             dependencies: [
                 "TestSupport", "ControlPlane", "Agent", "Registration", "Attestation", "AttestationSimulation", "Emulators", "CloudflareProvider",
-                "ProviderSupport", "Reconciler", "Spec",
+                "Encoding", "ProviderSupport", "Reconciler", "Spec",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -291,7 +306,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "TestSupport", "CLI", "Attestation", "AttestationSimulation", "Emulators", "Reconciler", "ProviderSupport", "GCEProvider",
+                "TestSupport", "CLI", "Attestation", "AttestationSimulation", "Emulators", "Encoding", "Reconciler", "ProviderSupport", "GCEProvider",
                 "CloudflareProvider", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -20,14 +20,14 @@ struct ObserveBenchmark {
         guard let gce = server.gce, let cloudflare = server.cloudflare else { throw BenchmarkError(message: "emulators missing") }
         let zone = gce.configuration.zones[0]
         let names = (0..<self.count).map { "dd-bench-pool-\($0)-0123abcd" }
-        gce.seed(zone: zone, names: names, labels: ["dd-fleet": "bench"])
+        gce.seed(zone: zone, names: names, labels: [LabelKey.fleet.rawValue: "bench"])
         let tunnelIDs = cloudflare.seedTunnels(names: names)
         let recordIDs = zip(names, tunnelIDs).map { name, id in
             cloudflare.seedRecord(
                 name: "\(name).example.com",
                 type: "CNAME",
                 content: "\(id).cfargotunnel.com",
-                comment: "managed-by=devopsdefender fleet=bench"
+                comment: OwnershipComment(fleet: "bench", environment: nil).rendered
             )
         }
         let configuration = cloudflare.configuration
@@ -53,11 +53,11 @@ struct ObserveBenchmark {
                 clock: ContinuousClock(),
                 limit: unlimited
             )
-            _ = try await compute.listInstances(zone: zone, filter: "labels.dd-fleet = nobody")  // warm the token and connections
+            _ = try await compute.listInstances(zone: zone, filter: LabelKey.fleet.gceFilter(equals: "nobody"))  // warm the token and connections
             server.journal.reset()
             let clock = ContinuousClock()
             let start = clock.now
-            async let instances = compute.listInstances(zone: zone, filter: "labels.dd-fleet = bench")
+            async let instances = compute.listInstances(zone: zone, filter: LabelKey.fleet.gceFilter(equals: "bench"))
             async let tunnels = edge.listTunnels()
             async let records = edge.listDNSRecords(commentContains: "fleet=bench")
             let observed = try await (instances.count, tunnels.count, records.count)

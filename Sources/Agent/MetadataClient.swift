@@ -1,5 +1,6 @@
 import Foundation
 import ProviderSupport
+import Spec
 
 /// The GCE metadata server, as the agent reads it.
 public struct MetadataClient: Sendable {
@@ -29,18 +30,13 @@ public struct MetadataClient: Sendable {
     }
 
     /// The devopsdefender workload's environment from the `ee-config` attribute.
-    public func eeConfigVariables() async throws -> [String: String] {
+    public func eeConfigVariables() async throws -> BootEnvironment {
         let text = try await self.get("instance/attributes/ee-config")
         guard let config = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
             let workloadsText = config["EE_BOOT_WORKLOADS"] as? String,
             let workloads = try? JSONSerialization.jsonObject(with: Data(workloadsText.utf8)) as? [[String: Any]]
         else { throw Failure(description: "the ee-config metadata attribute is not EasyEnclave's format") }
         let ours = workloads.first { $0["app_name"] as? String == "devopsdefender" }
-        var variables: [String: String] = [:]
-        for entry in ours?["env"] as? [String] ?? [] {
-            guard let equals = entry.firstIndex(of: "=") else { continue }
-            variables[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
-        }
-        return variables
+        return BootEnvironment(parsing: ours?["env"] as? [String] ?? [])
     }
 }

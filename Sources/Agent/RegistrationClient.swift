@@ -19,12 +19,6 @@ public struct RegistrationClient: Sendable {
         public var description: String
     }
 
-    /// Refusal codes worth another attempt with backoff: every other refusal (the quote, the
-    /// policy, an instance id that is not this VM's) stops the agent.
-    public static let retryableRefusals: Set<String> = [
-        "already-registered", "unknown-instance", "instance-not-running", "foreign-instance", "generation-mismatch",
-    ]
-
     /// The agent's identity.
     public struct Identity: Sendable, Hashable {
         /// The VM name.
@@ -124,12 +118,10 @@ public struct RegistrationClient: Sendable {
                 try await send(try session.register(registration))
                 switch try session.open(RegistrationMessage.Reply.self, try await receive()) {
                 case .refusal(let refusal):
-                    // `already-registered` passes once the previous agent of this VM goes stale;
-                    // the compute provider's view of this VM can change too (or be the control
-                    // plane's misconfiguration): those are retried with backoff, not fatal.
+                    // Retryable only when every reason is (see RefusalCode.isRetryable).
                     throw Failure(
-                        fatal: !refusal.codes.allSatisfy(Self.retryableRefusals.contains),
-                        description: "registration refused (\(refusal.codes.joined(separator: ", "))): \(refusal.message)"
+                        fatal: !refusal.codes.allSatisfy(\.isRetryable),
+                        description: "registration refused (\(refusal.codes.map(\.rawValue).joined(separator: ", "))): \(refusal.message)"
                     )
                 case .bootstrap(let config):
                     try await onBootstrap(config)

@@ -1,3 +1,4 @@
+import Encoding
 import Foundation
 import Logging
 import ProviderSupport
@@ -15,9 +16,9 @@ public enum TunnelConnector: Sendable {
 
     /// The tunnel id inside a connector token (base64 JSON `{"a":account,"t":tunnel,"s":secret}`).
     public static func tunnelID(fromToken token: String) -> String? {
-        var text = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while text.count % 4 != 0 { text += "=" }
-        guard let data = Data(base64Encoded: text), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        guard let bytes = Base64URL.decodeLenient(token),
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        else { return nil }
         return object["t"] as? String
     }
 

@@ -1,5 +1,6 @@
 import Attestation
 import Crypto
+import Encoding
 import Foundation
 import SwiftASN1
 import X509

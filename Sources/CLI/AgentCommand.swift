@@ -3,6 +3,7 @@ import ArgumentParser
 import Attestation
 import ControlPlane
 import Crypto
+import Encoding
 import Foundation
 import Logging
 import ProviderSupport
@@ -186,22 +187,22 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
 
     /// Flags, then environment, then the metadata server (asked only for what is still missing).
     func identity(http: any HTTPSending) async throws -> Identity {
-        let environment = ProcessEnvironment.current()
-        var registerURL = self.registerURL ?? environment["DD_REGISTER_URL"]
-        var vmName = self.vmName ?? environment["DD_VM_NAME"]
+        let environment = BootEnvironment(variables: ProcessEnvironment.current().variables)
+        var registerURL = self.registerURL ?? environment[.registerURL]
+        var vmName = self.vmName ?? environment[.vmName]
         var instanceID = self.instanceID
         let flaggedPolicy = try self.flaggedControlPlanePolicy()
-        var policyText = environment["DD_CP_POLICY"].map { (text: $0, source: "the DD_CP_POLICY environment variable") }
+        var policyText = environment[.controlPlanePolicy].map { (text: $0, source: "the DD_CP_POLICY environment variable") }
         let needsPolicy = flaggedPolicy == nil && policyText == nil
         if registerURL == nil || vmName == nil || instanceID == nil || needsPolicy {
             let metadata = MetadataClient(host: self.metadataHost, http: http)
             do {
                 if registerURL == nil || vmName == nil || needsPolicy {
                     let variables = try await metadata.eeConfigVariables()
-                    registerURL = registerURL ?? variables["DD_REGISTER_URL"]
-                    vmName = vmName ?? variables["DD_VM_NAME"]
+                    registerURL = registerURL ?? variables[.registerURL]
+                    vmName = vmName ?? variables[.vmName]
                     if needsPolicy {
-                        policyText = variables["DD_CP_POLICY"].map { (text: $0, source: "DD_CP_POLICY in the ee-config metadata") }
+                        policyText = variables[.controlPlanePolicy].map { (text: $0, source: "DD_CP_POLICY in the ee-config metadata") }
                     }
                 }
                 if instanceID == nil { instanceID = try await metadata.get("instance/id") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Attestation
 import AttestationSimulation
+import Encoding
 import Foundation
 
 /// `devopsdefender attest quote --sim`

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Attestation
 import ControlPlane
+import Encoding
 import Foundation
 import ProviderSupport
 import Spec

@@ -40,7 +40,7 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
     var file: String
 
     @Option(help: "The environment this control plane serves.")
-    var env = ProcessInfo.processInfo.environment["DD_ENV"] ?? "production"
+    var env = BootEnvironment(variables: ProcessInfo.processInfo.environment)[.environment] ?? "production"
 
     @Option(help: ArgumentHelp("Address and port to listen on (port 0 picks a free one).", valueName: "host:port"))
     var listen = "0.0.0.0:8080"
@@ -130,7 +130,7 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
         let spec = fleet.spec
         let policy = AttestationPolicy(spec: spec.attestation)
         // The agent VMs of this environment: the only names that may register here.
-        let previews = OwnershipMarks.isPreview(self.env) ? [Int(self.env.dropFirst(3)) ?? 0] : []
+        let previews = PreviewNumber(environment: self.env).map { [$0.rawValue] } ?? []
         var diagnostics = DiagnosticCollector(file: self.file)
         guard
             let environment = FleetExpander.expand(fleet, previews: previews, diagnostics: &diagnostics)?.environments.first(where: {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CloudflareProvider
 import ControlPlane
 import Crypto
+import Encoding
 import Foundation
 import GCEProvider
 import Logging
@@ -75,7 +76,7 @@ struct FleetSession {
         var hasher = SHA256()
         hasher.update(data: bytes)
         hasher.update(data: Array("\npreviews=\(previews.map(String.init).joined(separator: ","))".utf8))
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 
     /// Every call the clients made.

@@ -101,7 +101,7 @@ struct ObserveCommand: AsyncParsableCommand, LoggingConfigurable {
             source(
                 .gceInstances,
                 "gce instances",
-                "labels.dd-fleet = \(marks.fleet)",
+                LabelKey.fleet.gceFilter(equals: marks.fleet),
                 state.vms.filter(marks.owns).map { "\($0.name) (\($0.zone), \($0.status))" }
             ),
             source(
@@ -113,7 +113,7 @@ struct ObserveCommand: AsyncParsableCommand, LoggingConfigurable {
             source(
                 .cloudflareDNS,
                 "cloudflare dns records",
-                "comment managed-by=devopsdefender fleet=\(marks.fleet)",
+                "comment \(OwnershipComment.fleetMarker(fleet: marks.fleet))",
                 state.dnsRecords.filter { marks.environment(of: $0) != nil }.map { "\($0.name) → \($0.content)" }
             ),
         ]

@@ -1,4 +1,5 @@
 import Attestation
+import Encoding
 import Foundation
 import Spec
 

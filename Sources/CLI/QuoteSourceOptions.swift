@@ -2,6 +2,7 @@ import Agent
 import ArgumentParser
 import Attestation
 import AttestationSimulation
+import Encoding
 import Foundation
 
 /// Where this process's own quotes come from, and whether the simulated hierarchy is trusted.

@@ -65,7 +65,7 @@ struct RenderCommand: ParsableCommand {
             let names = state.environments.map(\.name)
             Terminal.standardError.write(
                 "error: no environment '\(environment)'; the fleet has \(names.joined(separator: ", "))"
-                    + (environment.hasPrefix("pr-") ? " (add --preview N to render preview pr-N)" : "") + "\n"
+                    + (PreviewNumber.isPreview(environment) ? " (add --preview N to render preview pr-N)" : "") + "\n"
             )
             throw ExitCode(CLIExit.usage)
         }

@@ -1,5 +1,6 @@
 import Reconciler
 import Registration
+import Spec
 
 /// Checks that an attested agent is the fleet VM it claims to be, against the compute provider:
 /// the instance exists in the zone the fleet file puts it, carries this fleet's and this
@@ -29,30 +30,30 @@ public struct AgentInstanceCheck: Sendable {
     /// asked (the agent retries; nothing is refused on a failed lookup).
     public func refusal<C>(for agent: RegistrationVerifier<C>.Accepted) async throws -> RegistrationMessage.Refusal? {
         guard let zone = self.zones[agent.vmName] else {
-            return .init(codes: ["unknown-vm"], message: "\(agent.vmName) is not an agent VM of environment \(self.environment)")
+            return .init(codes: [.unknownVM], message: "\(agent.vmName) is not an agent VM of environment \(self.environment)")
         }
         guard let instance = try await self.directory.instance(zone: zone, name: agent.vmName) else {
-            return .init(codes: ["unknown-instance"], message: "there is no instance \(agent.vmName) in \(zone)")
+            return .init(codes: [.unknownInstance], message: "there is no instance \(agent.vmName) in \(zone)")
         }
-        var refusals: [(code: String, message: String)] = []
-        if instance.labels["dd-fleet"] != self.fleet || instance.labels["dd-env"] != self.environment {
+        var refusals: [(code: RefusalCode, message: String)] = []
+        if instance.labels[label: .fleet] != self.fleet || instance.labels[label: .environment] != self.environment {
             refusals.append(
-                ("foreign-instance", "\(agent.vmName) in \(zone) is not labelled as fleet \(self.fleet), environment \(self.environment)")
+                (.foreignInstance, "\(agent.vmName) in \(zone) is not labelled as fleet \(self.fleet), environment \(self.environment)")
             )
         }
         if instance.id != agent.instanceID {
-            refusals.append(("instance-mismatch", "\(agent.vmName) in \(zone) has another instance id than the agent reported"))
+            refusals.append((.instanceMismatch, "\(agent.vmName) in \(zone) has another instance id than the agent reported"))
         }
-        if instance.status != "RUNNING" {
-            refusals.append(("instance-not-running", "\(agent.vmName) in \(zone) is \(instance.status), not RUNNING"))
+        if instance.status != .running {
+            refusals.append((.instanceNotRunning, "\(agent.vmName) in \(zone) is \(instance.status), not \(VMStatus.running)"))
         }
         let generation = agent.vmName.split(separator: "-").last.map(String.init) ?? ""
-        let label = instance.labels["dd-spec"] ?? "none"
+        let label = instance.labels[label: .spec] ?? "none"
         if agent.specGeneration != generation || !label.hasPrefix(generation) {
             refusals.append(
                 (
-                    "generation-mismatch",
-                    "the agent reports spec generation \(agent.specGeneration) for \(agent.vmName) (generation \(generation)); the instance's dd-spec label is \(label)"
+                    .generationMismatch,
+                    "the agent reports spec generation \(agent.specGeneration) for \(agent.vmName) (generation \(generation)); the instance's \(LabelKey.spec) label is \(label)"
                 )
             )
         }

@@ -1,5 +1,6 @@
 import Attestation
 import Crypto
+import Encoding
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -121,7 +122,7 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
     private func addAttestRoute(to router: Router<BasicWebSocketRequestContext>) {
         let handler = self.handler
         router.get("/cp/attest") { request, _ -> Response in
-            guard let hex = request.uri.queryParameters["nonce"], let nonce = Self.bytes(hex: String(hex)), nonce.count == 32 else {
+            guard let hex = request.uri.queryParameters["nonce"], let nonce = Hex.decode(hex), nonce.count == 32 else {
                 return Self.json(.badRequest, ["error": "give the nonce as 64 hex characters: /cp/attest?nonce=<32 bytes hex>"])
             }
             let staticKey = Array(handler.staticKey.publicKey.rawRepresentation)
@@ -215,18 +216,5 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
             headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: data))
         )
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        guard hex.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
     }
 }

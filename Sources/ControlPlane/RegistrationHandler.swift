@@ -1,5 +1,6 @@
 import Attestation
 import Crypto
+import Encoding
 import Foundation
 import Logging
 import Registration
@@ -89,14 +90,14 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
             try verdictInTime()
             self.logger.notice(
                 "registration refused",
-                metadata: ["agent.vm": "\(registration.vmName)", "refusal.codes": "\(refusal.codes.joined(separator: ","))"]
+                metadata: ["agent.vm": "\(registration.vmName)", "refusal.codes": "\(refusal.codes.map(\.rawValue).joined(separator: ","))"]
             )
             try await send(try session.seal(RegistrationMessage.Reply.refusal(refusal)))
         }
         guard self.admits(registration.vmName) else {
             return try await refuse(
                 .init(
-                    codes: ["unknown-vm"],
+                    codes: [.unknownVM],
                     message: "\(registration.vmName) is not an agent VM of this environment; only the fleet's own VMs register here"
                 )
             )
@@ -125,7 +126,7 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
         if let current = self.registry.agent(accepted.vmName), !current.stale, current.record.staticKey != accepted.staticKey {
             return try await refuse(
                 .init(
-                    codes: ["already-registered"],
+                    codes: [.alreadyRegistered],
                     message: "\(accepted.vmName) is registered by a live agent with another key; it can register again once that agent is stale"
                 )
             )
@@ -177,6 +178,6 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
         var hasher = SHA256()
         hasher.update(data: Array(vm.utf8))
         hasher.update(data: staticKey)
-        return "agent-" + hasher.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
+        return "agent-" + Hex.encode(hasher.finalize().prefix(8))
     }
 }

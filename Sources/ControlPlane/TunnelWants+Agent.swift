@@ -14,7 +14,7 @@ extension TunnelWants {
                 ingress: [IngressRule(hostname: hostname, service: "http://localhost:\(FleetExpander.servicePort)"), .catchAll]
             ),
             records: [
-                DesiredDNSRecord(name: hostname, tunnel: vm, comment: ResourceNaming.dnsComment(fleet: fleet, environment: environment))
+                DesiredDNSRecord(name: hostname, tunnel: vm, comment: OwnershipComment(fleet: fleet, environment: environment).rendered)
             ],
             hostname: hostname
         )

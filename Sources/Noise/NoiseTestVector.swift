@@ -1,4 +1,5 @@
 import Crypto
+import Encoding
 import Foundation
 
 /// One vector of the Noise wiki's JSON test-vector format (cacophony, snow, noise-c).
@@ -132,14 +133,7 @@ public struct NoiseTestVector: Decodable, Sendable {
     }
 
     private static func bytes(_ hex: String?) -> [UInt8] {
-        guard let hex else { return [] }
-        var out: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
-            out.append(UInt8(hex[index..<next], radix: 16) ?? 0)
-            index = next
-        }
-        return out
+        hex.flatMap { Hex.decode($0) } ?? []
     }
 
     private static func key(_ hex: String?) throws -> Curve25519.KeyAgreement.PrivateKey? {

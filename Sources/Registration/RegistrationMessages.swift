@@ -73,13 +73,13 @@ public enum RegistrationMessage {
 
     /// Why a registration was refused (a transport message, then the connection closes).
     public struct Refusal: Codable, Hashable, Sendable {
-        /// Stable reason codes (`mrtd`, `report-data`, `replayed-nonce`, …).
-        public var codes: [String]
+        /// Every reason, in the order found.
+        public var codes: [RefusalCode]
         /// A sentence for the agent's log.
         public var message: String
 
         /// Creates a refusal.
-        public init(codes: [String], message: String) {
+        public init(codes: [RefusalCode], message: String) {
             self.codes = codes
             self.message = message
         }

@@ -60,19 +60,19 @@ public struct RegistrationVerifier<C: Clock>: Sendable where C.Duration == Durat
     /// `agentStaticKey`, in answer to `nonce`.
     public func verify(_ registration: RegistrationMessage.AgentRegistration, agentStaticKey: [UInt8], nonce: [UInt8]) async -> Decision {
         guard self.nonces.redeem(nonce) else {
-            return .refused(.init(codes: ["replayed-nonce"], message: "the nonce was already used, expired, or never issued"))
+            return .refused(.init(codes: [.replayedNonce], message: "the nonce was already used, expired, or never issued"))
         }
         guard registration.version == RegistrationMessage.version else {
-            return .refused(.init(codes: ["version"], message: "protocol version \(registration.version) is not \(RegistrationMessage.version)"))
+            return .refused(.init(codes: [.version], message: "protocol version \(registration.version) is not \(RegistrationMessage.version)"))
         }
         guard !registration.vmName.isEmpty, !registration.instanceID.isEmpty else {
-            return .refused(.init(codes: ["identity"], message: "the registration names no VM or instance"))
+            return .refused(.init(codes: [.identity], message: "the registration names no VM or instance"))
         }
         let quote: TDXQuote
         do {
             quote = try TDXQuote([UInt8](registration.quote))
         } catch {
-            return .refused(.init(codes: ["malformed-quote"], message: "the quote is not a TDX quote: \(error)"))
+            return .refused(.init(codes: [.malformedQuote], message: "the quote is not a TDX quote: \(error)"))
         }
         let expected = ReportDataBinding.reportData(noiseStaticKey: agentStaticKey, session: nonce)
         let result = await self.quoteVerifier.verify(
@@ -84,7 +84,7 @@ public struct RegistrationVerifier<C: Clock>: Sendable where C.Duration == Durat
         )
         guard result.isAccepted else {
             return .refused(
-                .init(codes: result.reasons.map(\.code.description), message: result.reasons.map(\.message).joined(separator: "; "))
+                .init(codes: result.reasons.map { RefusalCode($0.code) }, message: result.reasons.map(\.message).joined(separator: "; "))
             )
         }
         return .accepted(

@@ -1,5 +1,6 @@
 import Attestation
 import AttestationSimulation
+import Encoding
 import Foundation
 import Testing
 

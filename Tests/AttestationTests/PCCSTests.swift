@@ -1,6 +1,7 @@
 import Attestation
 import AttestationSimulation
 import Emulators
+import Encoding
 import Foundation
 import ProviderSupport
 import Testing

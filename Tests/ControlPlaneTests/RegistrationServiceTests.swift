@@ -5,6 +5,7 @@ import CloudflareProvider
 import ControlPlane
 import Crypto
 import Emulators
+import Encoding
 import Foundation
 import HummingbirdWSClient
 import Logging
@@ -333,7 +334,7 @@ import FoundationNetworking
         try await ControlPlaneFixture.with { fixture in
             try await fixture.agent(Self.vm).run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
             let nonce = (0..<32).map { _ in UInt8.random(in: 0...255) }
-            let hex = nonce.map { String(format: "%02x", $0) }.joined()
+            let hex = Hex.encode(nonce)
             let (attestData, _) = try await URLSession.shared.data(
                 from: try #require(URL(string: "http://127.0.0.1:\(fixture.port)/cp/attest?nonce=\(hex)"))
             )

@@ -1,4 +1,5 @@
 import Crypto
+import Encoding
 import Foundation
 import Noise
 import TestSupport
@@ -48,8 +49,8 @@ struct NoiseInteropTests {
         #expect(ours.payloads == ["init-hello", "init-done"])
         #expect(summary["handshake_payload"] as? String == "resp-hello")
         #expect(summary["replies"] as? [String] == (0..<5).map { "pong \($0)" })
-        #expect(summary["handshake_hash"] as? String == ours.hash.map { String(format: "%02x", $0) }.joined())
-        #expect(summary["remote_static"] as? String == key.publicKey.rawRepresentation.map { String(format: "%02x", $0) }.joined())
+        #expect(summary["handshake_hash"] as? String == Hex.encode(ours.hash))
+        #expect(summary["remote_static"] as? String == Hex.encode(key.publicKey.rawRepresentation))
         #expect(ours.remote.map { Data($0) } == Self.pythonStaticPublic)
     }
 
@@ -87,7 +88,7 @@ struct NoiseInteropTests {
         #expect(ours.pongs == (0..<5).map { "pong \($0)" })
         #expect(summary["handshake_payloads"] as? [String] == ["init-hello", "init-done"])
         #expect(summary["received"] as? [String] == (0..<5).map { "ping \($0)" })
-        #expect(summary["handshake_hash"] as? String == ours.hash.map { String(format: "%02x", $0) }.joined())
+        #expect(summary["handshake_hash"] as? String == Hex.encode(ours.hash))
         #expect(ours.remote.map { Data($0) } == Self.pythonStaticPublic)
     }
 }

@@ -161,7 +161,7 @@ struct RegistrationFlowTests {
     }
 
     static func codes(_ decision: RegistrationVerifier<ContinuousClock>.Decision) -> [String] {
-        if case .refused(let refusal) = decision { return refusal.codes }
+        if case .refused(let refusal) = decision { return refusal.codes.map(\.rawValue) }
         return []
     }
 }

@@ -1,3 +1,4 @@
+import Encoding
 import Spec
 import Testing
 

@@ -1,3 +1,4 @@
+import Encoding
 import Foundation
 
 /// The collateral a verifier needs to judge a platform's TCB, in the JSON form of dcap-qvl's

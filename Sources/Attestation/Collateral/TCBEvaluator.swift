@@ -1,3 +1,5 @@
+import Encoding
+
 /// The platform's TCB judged against verified collateral.
 public struct TCBEvaluation: Hashable, Sendable {
     /// The converged status (platform, TDX module, QE).

@@ -1,3 +1,5 @@
+import Encoding
+
 /// A fixed-size byte field of a quote, viewed in place.
 ///
 /// The typed wrappers below (``Measurement``, ``ReportData``, ``TCBSVN``, ``ByteField``) share

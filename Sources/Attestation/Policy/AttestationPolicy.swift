@@ -1,3 +1,5 @@
+import Encoding
+
 /// What a verified quote must also show to be accepted: the fleet spec's `attestation.policy`.
 ///
 /// Empty allowlists allow any value. ``violations(of:expectedReportData:)`` lists every

@@ -1,3 +1,5 @@
+import Encoding
+
 /// The quoting enclave a quote must come from, pinned without collateral.
 public struct ExpectedQEIdentity: Hashable, Sendable {
     /// The QE signer's MRSIGNER (32 bytes).

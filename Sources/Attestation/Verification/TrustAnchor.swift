@@ -1,4 +1,5 @@
 import Crypto
+import Encoding
 import SwiftASN1
 import X509
 

@@ -1,3 +1,4 @@
+import Encoding
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -275,6 +276,6 @@ public final class CloudflareEmulator: Sendable {
     }
 
     static func hexID() -> String {
-        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
     }
 }

@@ -1,3 +1,4 @@
+import Encoding
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -338,9 +339,8 @@ public final class GCEEmulator: Sendable {
         )
     }
 
+    /// Lenient about padding, as Foundation's decoder was.
     static func base64URLDecode(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
+        Base64URL.decodeLenient(text).map { Data($0) }
     }
 }

@@ -1,4 +1,5 @@
 import Attestation
+import Encoding
 import Foundation
 import HTTPTypes
 import Hummingbird

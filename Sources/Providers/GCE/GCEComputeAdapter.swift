@@ -19,7 +19,7 @@ public struct GCEComputeAdapter<C: Clock>: ComputePort where C.Duration == Durat
 
     public func listInstances(fleet: String) async throws -> [ObservedVM] {
         do {
-            return try await self.client.aggregatedInstances(filter: "labels.dd-fleet = \(fleet)").flatMap { scope, instances in
+            return try await self.client.aggregatedInstances(filter: LabelKey.fleet.gceFilter(equals: fleet)).flatMap { scope, instances in
                 instances.map { Self.observed($0, zone: scope) }
             }
         } catch let error as ProviderError where error.code == .auth || error.code == .notFound || error.code == .permanent {
@@ -47,7 +47,7 @@ public struct GCEComputeAdapter<C: Clock>: ComputePort where C.Duration == Durat
         ObservedVM(
             name: instance.name,
             zone: Self.lastComponent(instance.zone ?? zone),
-            status: instance.status ?? "UNKNOWN",
+            status: VMStatus(gceStatus: instance.status),
             labels: instance.labels ?? [:],
             eeConfig: instance.metadata?.items?.first { $0.key == "ee-config" }?.value
         )
@@ -72,7 +72,7 @@ public struct GCEComputeAdapter<C: Clock>: ComputePort where C.Duration == Durat
             return .done
         } catch let error as ProviderError where error.code == .conflict {
             let existing = try await self.client.instance(zone: vm.zone, name: vm.name)
-            guard existing.labels?["dd-fleet"] == vm.labels["dd-fleet"] else {
+            guard existing.labels?[label: .fleet] == vm.labels[label: .fleet] else {
                 throw ProviderError(
                     .conflict,
                     provider: "gce",

@@ -14,7 +14,7 @@ public struct GCEInstanceDirectory: InstanceDirectoryPort {
     public func instance(zone: String, name: String) async throws -> InstanceFacts? {
         do {
             let instance = try await self.client.instance(zone: zone, name: name)
-            return InstanceFacts(id: instance.id ?? "", status: instance.status ?? "UNKNOWN", labels: instance.labels ?? [:])
+            return InstanceFacts(id: instance.id ?? "", status: VMStatus(gceStatus: instance.status), labels: instance.labels ?? [:])
         } catch let error as ProviderError where error.code == .notFound {
             return nil
         }

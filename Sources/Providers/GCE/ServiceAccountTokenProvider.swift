@@ -1,3 +1,4 @@
+import Encoding
 import Foundation
 import ProviderSupport
 import _CryptoExtras
@@ -82,8 +83,7 @@ public actor ServiceAccountTokenProvider: AccessTokenProvider {
     }
 
     static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(Array(data))
     }
 
     static func formEncode(_ text: String) -> String {

@@ -1,4 +1,5 @@
 import Crypto
+import Encoding
 import Spec
 
 extension ObservedState {
@@ -25,9 +26,6 @@ extension ObservedState {
         for record in self.dnsRecords.sorted(by: { $0.id < $1.id }) {
             add("dns \(record.id) \(Normalization.dnsName(record.name)) \(record.type) \(record.content) \(record.proxied) \(record.comment ?? "")")
         }
-        return hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        return Hex.encode(hasher.finalize())
     }
 }

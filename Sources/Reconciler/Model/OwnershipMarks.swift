@@ -4,7 +4,7 @@ import Spec
 /// are ever updated or deleted; everything else is foreign and left alone.
 ///
 /// - GCE instances: the label `dd-fleet` equals the fleet's name.
-/// - DNS records: the comment carries the tokens `managed-by=devopsdefender` and `fleet=<name>`.
+/// - DNS records: the ``OwnershipComment`` names this fleet.
 /// - Tunnels (which have no labels): the name is `<prefix>-<environment>-…-<8 hex>` for an
 ///   environment of this fleet — a spec environment, a `pr-<n>` preview, or the environment of
 ///   an owned VM of the same name.
@@ -21,14 +21,12 @@ public struct OwnershipMarks: Sendable, Hashable {
     }
 
     /// True when the VM carries this fleet's label.
-    public func owns(_ vm: ObservedVM) -> Bool { vm.labels["dd-fleet"] == self.fleet }
+    public func owns(_ vm: ObservedVM) -> Bool { vm.labels[label: .fleet] == self.fleet }
 
     /// The environment a DNS record's comment names, when the comment marks it as this fleet's.
     public func environment(of record: ObservedDNSRecord) -> String? {
-        guard let comment = record.comment else { return nil }
-        let tokens = comment.split(separator: " ")
-        guard tokens.contains("managed-by=devopsdefender"), tokens.contains(Substring("fleet=\(self.fleet)")) else { return nil }
-        return tokens.first { $0.hasPrefix("env=") }.map { String($0.dropFirst(4)) }
+        guard let comment = record.comment.flatMap(OwnershipComment.init(parsing:)), comment.fleet == self.fleet else { return nil }
+        return comment.environment
     }
 
     /// The environment a tunnel belongs to, when its name follows this fleet's naming scheme for
@@ -42,12 +40,7 @@ public struct OwnershipMarks: Sendable, Hashable {
         let known = environments.sorted { $0.count > $1.count }.first { rest.hasPrefix("\($0)-") }
         if let known { return known }
         let parts = rest.split(separator: "-")
-        if parts.count >= 3, parts[0] == "pr", parts[1].allSatisfy(\.isNumber) { return "pr-\(parts[1])" }
-        return nil
-    }
-
-    /// True for the environment name of a pull-request preview.
-    public static func isPreview(_ environment: String) -> Bool {
-        environment.hasPrefix("pr-") && environment.count > 3 && environment.dropFirst(3).allSatisfy(\.isNumber)
+        guard parts.count >= 3, parts[0] == "pr" else { return nil }
+        return PreviewNumber(environment: "pr-\(parts[1])")?.environment
     }
 }

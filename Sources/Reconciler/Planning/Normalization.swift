@@ -5,7 +5,7 @@ import Spec
 /// right after an apply is empty.
 public enum Normalization {
     /// Labels reserved for the writer (`dd-epoch`, its fencing epoch): kept as found, never diffed.
-    public static let writerLabels: Set<String> = ["dd-epoch"]
+    public static let writerLabels: Set<String> = [LabelKey.epoch.rawValue]
 
     /// A DNS name: lower case, no trailing dot.
     public static func dnsName(_ name: String) -> String {

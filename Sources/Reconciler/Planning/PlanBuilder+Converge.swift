@@ -53,7 +53,7 @@ extension PlanBuilder {
     private mutating func convergeLabels(_ vm: DesiredVM, current: ObservedVM, environment: String) {
         let wantedLabels = Normalization.labels(vm.labels)
         let haveLabels = Normalization.labels(current.labels)
-        let managed = Set(wantedLabels.keys).union(haveLabels.keys.filter { $0.hasPrefix("dd-") })
+        let managed = Set(wantedLabels.keys).union(haveLabels.keys.filter { LabelKey.isManaged($0) })
         let drifted = managed.filter { wantedLabels[$0] != haveLabels[$0] }.sorted()
         guard !drifted.isEmpty else { return }
         let changes = drifted.map { key in PlanAction.Change(field: "labels.\(key)", before: haveLabels[key], after: wantedLabels[key]) }
@@ -106,7 +106,7 @@ extension PlanBuilder {
             vm.name,
             environment: environment,
             reason: "stopped (\(current.status))",
-            changes: [.init(field: "status", before: current.status, after: "RUNNING")],
+            changes: [.init(field: "status", before: current.status.rawValue, after: VMStatus.running.rawValue)],
             payload: .startVM(zone: current.zone, vm: vm.name)
         )
         action.actionID.qualifier = "start"

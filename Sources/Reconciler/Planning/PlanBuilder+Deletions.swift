@@ -37,7 +37,7 @@ extension PlanBuilder {
     func reason(environment: String, owner: String?, replaced: Bool) -> String {
         if replaced { return "replaced by a new generation (create before destroy)" }
         if !self.desiredEnvironments.contains(environment) {
-            return OwnershipMarks.isPreview(environment) ? "preview \(environment) is closed" : "environment \(environment) is not in the spec"
+            return PreviewNumber.isPreview(environment) ? "preview \(environment) is closed" : "environment \(environment) is not in the spec"
         }
         if let owner, self.ownedVMs[owner] == nil, self.ownedTunnels[owner] != nil, !self.desiredVMNames.contains(owner) {
             return "not in the spec (its VM is gone)"
@@ -57,7 +57,7 @@ extension PlanBuilder {
         var vmDeletes: [ObservedVM] = []
         for (name, vms) in self.ownedVMs {
             for vm in vms {
-                guard let environment = vm.labels["dd-env"], self.inScope(environment) else { continue }
+                guard let environment = vm.labels[label: .environment], self.inScope(environment) else { continue }
                 // The copy the plan keeps: the one in the wanted zone, else the first listed.
                 if let wanted = desiredVMs[name], vm == (vms.first { $0.zone == wanted.zone } ?? vms[0]) { continue }
                 if name == self.options.selfVM || self.options.inFlight.contains(name) {
@@ -66,7 +66,7 @@ extension PlanBuilder {
                 }
                 vmDeletes.append(vm)
                 // A stray copy of a wanted VM is a duplicate, not a predecessor.
-                if desiredVMs[name] == nil { oldByPool["\(environment)/\(vm.labels["dd-pool"] ?? "?")", default: []].append(vm) }
+                if desiredVMs[name] == nil { oldByPool["\(environment)/\(vm.labels[label: .pool] ?? "?")", default: []].append(vm) }
             }
         }
         return (vmDeletes, oldByPool)
@@ -88,8 +88,8 @@ extension PlanBuilder {
     /// (a rollout interrupted after its creates) — the rest, and same-generation extras (a lowered
     /// count), are plain deletions.
     private func pair(_ vms: [DesiredVM], old candidates: [ObservedVM], into rollout: inout Rollout) {
-        let spec = vms.first?.labels["dd-spec"]
-        let old = candidates.filter { $0.labels["dd-spec"] != spec }.sorted { $0.name < $1.name }
+        let spec = vms.first?.labels[label: .spec]
+        let old = candidates.filter { $0.labels[label: .spec] != spec }.sorted { $0.name < $1.name }
         for vm in old.prefix(vms.count) { rollout.replaced.insert(vm.name) }
         let new = vms.filter { self.actions[PlanAction.id(.create, .vm, $0.name)] != nil }.sorted { $0.slot < $1.slot }
         guard !old.isEmpty, !new.isEmpty else { return }
@@ -105,7 +105,7 @@ extension PlanBuilder {
 
     private mutating func planVMDeletions(_ vmDeletes: [ObservedVM], _ rollout: Rollout, desiredVMs: [String: DesiredVM], pure: inout [String]) {
         for vm in vmDeletes.sorted(by: { $0.name < $1.name }) {
-            let environment = vm.labels["dd-env"] ?? "?"
+            let environment = vm.labels[label: .environment] ?? "?"
             let isReplacement = rollout.replaced.contains(vm.name)
             let tunnelDelete = PlanAction.id(.delete, .tunnel, vm.name)
             var action = PlanAction(

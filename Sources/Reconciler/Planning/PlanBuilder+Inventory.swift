@@ -19,7 +19,7 @@ extension PlanBuilder {
 
     func inScope(_ environment: String) -> Bool {
         if self.desiredEnvironments.contains(environment) { return true }
-        if OwnershipMarks.isPreview(environment) { return self.options.previewScope == .exact }
+        if PreviewNumber.isPreview(environment) { return self.options.previewScope == .exact }
         return true
     }
 
@@ -37,7 +37,7 @@ extension PlanBuilder {
         var vmEnvironment: [String: String] = [:]
         for vm in self.observed.vms where self.marks.owns(vm) {
             self.ownedVMs[vm.name, default: []].append(vm)
-            if let environment = vm.labels["dd-env"] { vmEnvironment[vm.name] = environment }
+            if let environment = vm.labels[label: .environment] { vmEnvironment[vm.name] = environment }
         }
         return vmEnvironment
     }
@@ -89,7 +89,7 @@ extension PlanBuilder {
     /// and returns how many owned objects are out of scope.
     private mutating func countOwnedInScope() -> Int {
         let ownedEnvironments =
-            self.ownedVMs.values.flatMap { $0.compactMap { $0.labels["dd-env"] } } + self.tunnelEnvironment.values.map { $0 }
+            self.ownedVMs.values.flatMap { $0.compactMap { $0.labels[label: .environment] } } + self.tunnelEnvironment.values.map { $0 }
             + self.recordEnvironment.values.map { $0 }
         var outOfScope = 0
         var observedOnly: Set<String> = []
@@ -106,7 +106,7 @@ extension PlanBuilder {
     }
 
     private mutating func warnUnlabelledVMs() {
-        let unlabelled = self.ownedVMs.values.flatMap { $0 }.filter { $0.labels["dd-env"] == nil }.map(\.name).sorted()
+        let unlabelled = self.ownedVMs.values.flatMap { $0 }.filter { $0.labels[label: .environment] == nil }.map(\.name).sorted()
         guard !unlabelled.isEmpty else { return }
         self.warnings.append(
             "left alone: \(unlabelled.joined(separator: ", ")) carry dd-fleet=\(self.marks.fleet) but no dd-env label, "

@@ -20,7 +20,7 @@ extension PlanBuilder {
     private mutating func refuseProtectedControlPlaneDeletions() {
         let desiredControlPlanes = Set(self.desired.environments.filter { $0.vms.contains { $0.role == .controlPlane } }.map(\.name))
         for action in self.actions.values where action.operation == .delete && action.resource == .vm {
-            guard let vm = self.ownedVMs[action.name]?.first, vm.labels["dd-role"] == DesiredVM.Role.controlPlane.rawValue,
+            guard let vm = self.ownedVMs[action.name]?.first, vm.labels[label: .role] == DesiredVM.Role.controlPlane.rawValue,
                 self.options.protectedEnvironments.contains(action.environment), !desiredControlPlanes.contains(action.environment)
             else { continue }
             self.refusals.append(

@@ -1,4 +1,5 @@
 import Crypto
+import Encoding
 import Spec
 
 /// The pure heart of the reconciler: desired state + observed state → ``Plan``.
@@ -26,9 +27,6 @@ public enum Planner {
 
     /// A short digest of an `ee-config` value, shown instead of the value itself.
     public static func digest(_ value: String) -> String {
-        SHA256.hash(data: Array(value.utf8)).prefix(6).map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        Hex.encode(SHA256.hash(data: Array(value.utf8)).prefix(6))
     }
 }

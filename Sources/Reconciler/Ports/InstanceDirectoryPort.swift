@@ -9,13 +9,13 @@ public protocol InstanceDirectoryPort: Sendable {
 public struct InstanceFacts: Sendable, Hashable {
     /// The provider's numeric instance id, as a string.
     public var id: String
-    /// The provider's status (GCE: PROVISIONING, STAGING, RUNNING, STOPPING, TERMINATED, …).
-    public var status: String
+    /// The status as the provider reports it.
+    public var status: VMStatus
     /// The instance's labels.
     public var labels: [String: String]
 
     /// Creates the facts.
-    public init(id: String, status: String, labels: [String: String]) {
+    public init(id: String, status: VMStatus, labels: [String: String]) {
         self.id = id
         self.status = status
         self.labels = labels

@@ -1,4 +1,5 @@
 import Crypto
+import Encoding
 
 /// Expands a resolved fleet and the open pull-request previews into a ``DesiredState``: every VM
 /// with its deterministic name, labels and `ee-config`, every tunnel with its ingress, every DNS
@@ -59,7 +60,7 @@ public enum FleetExpander {
         var result: [(ResolvedEnvironment, Int)] = []
         for number in numbers {
             var environment = template
-            environment.name = ResourceNaming.previewEnvironment(number: number)
+            environment.name = PreviewNumber(rawValue: number).environment
             environment.hostnameTemplate = spec.hostname.value
             environment.hostname = HostnameTemplate(spec.hostname.value).render([
                 "number": String(number), "env": environment.name, "fleet": fleet.spec.metadata.name,
@@ -94,7 +95,7 @@ public enum FleetExpander {
             vms += agents.map(\.vm)
             tunnels += agents.map(\.tunnel)
         }
-        let comment = ResourceNaming.dnsComment(fleet: spec.metadata.name, environment: environment.name)
+        let comment = OwnershipComment(fleet: spec.metadata.name, environment: environment.name).rendered
         let records = tunnels.flatMap { tunnel in
             tunnel.ingress.compactMap { rule in
                 rule.hostname.map { DesiredDNSRecord(name: $0, tunnel: tunnel.name, comment: comment) }
@@ -224,26 +225,26 @@ public enum FleetExpander {
         githubRelease: .cloudflared
     )
 
-    private static func commonVariables(_ environment: ResolvedEnvironment, fleet: ResolvedFleet) -> [String] {
-        [
-            "DD_FLEET=\(fleet.spec.metadata.name)",
-            "DD_ENV=\(environment.name)",
-            "DD_OWNER=\(fleet.spec.metadata.owner)",
-            "DD_DOMAIN=\(fleet.spec.cloudflare.domain)",
-        ]
+    private static func commonVariables(_ environment: ResolvedEnvironment, fleet: ResolvedFleet) -> BootEnvironment {
+        BootEnvironment([
+            .fleet: fleet.spec.metadata.name,
+            .environment: environment.name,
+            .owner: fleet.spec.metadata.owner,
+            .domain: fleet.spec.cloudflare.domain,
+        ])
     }
 
     private static func controlPlaneWorkload(_ environment: ResolvedEnvironment, fleet: ResolvedFleet) -> BootWorkload {
         var variables = self.commonVariables(environment, fleet: fleet)
-        variables += [
-            "DD_CF_ACCOUNT_ID=\(fleet.spec.cloudflare.accountID)",
-            "DD_CF_ZONE_ID=\(fleet.spec.cloudflare.zoneID)",
-            "DD_SECRET_ENV=DD_CF_API_TOKEN",
-        ]
+        variables += BootEnvironment([
+            .cloudflareAccountID: fleet.spec.cloudflare.accountID,
+            .cloudflareZoneID: fleet.spec.cloudflare.zoneID,
+            .secretEnvironment: BootEnvironment.Key.cloudflareAPIToken.rawValue,
+        ])
         return BootWorkload(
             appName: "devopsdefender",
             command: ["devopsdefender", "control-plane"],
-            environment: variables,
+            environment: variables.rendered,
             tty: false,
             githubRelease: environment.release
         )
@@ -256,15 +257,15 @@ public enum FleetExpander {
         fleet: ResolvedFleet
     ) -> BootWorkload {
         var variables = self.commonVariables(environment, fleet: fleet)
-        variables += [
-            "DD_POOL=\(pool.name)",
-            "DD_CP_URL=https://\(environment.hostname)",
-            "DD_REGISTER_URL=wss://\(environment.hostname)/register",
+        variables += BootEnvironment([
+            .pool: pool.name,
+            .controlPlaneURL: "https://\(environment.hostname)",
+            .registerURL: "wss://\(environment.hostname)/register",
             // What the control plane must prove it runs: the agent checks its quote against this.
-            "DD_CP_POLICY=\(fleet.spec.attestation.environmentValue)",
-        ]
+            .controlPlanePolicy: fleet.spec.attestation.environmentValue,
+        ])
         let exposed = workloads.flatMap { $0.expose.map { "\($0.hostnameLabel.value):\($0.port)" } }
-        if !exposed.isEmpty { variables.append("DD_EXTRA_INGRESS=\(exposed.joined(separator: ","))") }
+        if !exposed.isEmpty { variables.append(.extraIngress, exposed.joined(separator: ",")) }
         // Secret values are delivered by the control plane after attestation; only names travel here.
         let secrets = workloads.flatMap { workload in
             workload.variables.compactMap { variable -> String? in
@@ -272,11 +273,11 @@ public enum FleetExpander {
                 return "\(workload.appName)/\(name)"
             }
         }
-        if !secrets.isEmpty { variables.append("DD_SECRET_ENV=\(secrets.joined(separator: ","))") }
+        if !secrets.isEmpty { variables.append(.secretEnvironment, secrets.joined(separator: ",")) }
         return BootWorkload(
             appName: "devopsdefender",
             command: ["devopsdefender", "agent"],
-            environment: variables,
+            environment: variables.rendered,
             tty: false,
             githubRelease: environment.release
         )
@@ -299,7 +300,7 @@ public enum FleetExpander {
     private static func personalise(_ workload: BootWorkload, vm: String, hostname: String) -> BootWorkload {
         guard workload.appName == "devopsdefender", workload.command?.first == "devopsdefender" else { return workload }
         var personalised = workload
-        personalised.environment += ["DD_VM_NAME=\(vm)", "DD_HOSTNAME=\(hostname)"]
+        personalised.environment += BootEnvironment([.vmName: vm, .hostname: hostname]).rendered
         return personalised
     }
 
@@ -344,7 +345,7 @@ public enum FleetExpander {
             ("workloads", .array(workloads.map(\.structured))),
         ]).json()
         let digest = SHA256.hash(data: Array(canonical.utf8))
-        return Generation(digest: digest.map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined())
+        return Generation(digest: Hex.encode(digest))
     }
 
     private static func vm(
@@ -363,11 +364,11 @@ public enum FleetExpander {
         fleet: ResolvedFleet
     ) -> DesiredVM {
         var allLabels = labels
-        allLabels["dd-fleet"] = fleet.spec.metadata.name
-        allLabels["dd-env"] = environment.name
-        allLabels["dd-role"] = role.rawValue
-        allLabels["dd-pool"] = pool
-        allLabels["dd-spec"] = generation.label
+        allLabels[label: .fleet] = fleet.spec.metadata.name
+        allLabels[label: .environment] = environment.name
+        allLabels[label: .role] = role.rawValue
+        allLabels[label: .pool] = pool
+        allLabels[label: .spec] = generation.label
         let gce = fleet.spec.gce
         return DesiredVM(
             name: name,
@@ -392,10 +393,4 @@ public enum FleetExpander {
 extension IngressRule {
     /// The last rule of every tunnel: anything else gets a 404.
     public static let catchAll = IngressRule(hostname: nil, service: "http_status:404")
-}
-
-extension String {
-    func leftPadded(to length: Int) -> String {
-        self.count >= length ? self : String(repeating: "0", count: length - self.count) + self
-    }
 }

@@ -1,3 +1,5 @@
+import Encoding
+
 extension AttestationPolicySpec {
     /// A policy given as text (not in a fleet file) that does not fit the fleet file's
     /// `attestation.policy` schema; `description` lists every problem.

@@ -272,7 +272,7 @@ struct FleetResolver {
     }
 
     private mutating func checkLabels(_ labels: [Located<String>: String]) {
-        for key in labels.keys.sorted(by: { $0.location < $1.location }) where key.value.hasPrefix("dd-") {
+        for key in labels.keys.sorted(by: { $0.location < $1.location }) where LabelKey.isManaged(key.value) {
             self.diagnostics.error(
                 .invalidName,
                 "the label key '\(key.value)' uses the reserved prefix 'dd-'",
@@ -396,7 +396,7 @@ struct FleetResolver {
             previews.hostname.value,
             at: previews.hostname.location,
             variables: Self.previewHostnameVariables,
-            values: ["number": "1", "env": ResourceNaming.previewEnvironment(number: 1)],
+            values: ["number": "1", "env": PreviewNumber(rawValue: 1).environment],
             reportAt: previews.hostname.location
         )
     }

@@ -24,16 +24,6 @@ public enum ResourceNaming {
         "\(vm)-\(label)"
     }
 
-    /// The environment name of the preview for pull request `number`.
-    public static func previewEnvironment(number: Int) -> String {
-        "pr-\(number)"
-    }
-
-    /// The comment that marks a DNS record as this fleet's.
-    public static func dnsComment(fleet: String, environment: String) -> String {
-        "managed-by=devopsdefender fleet=\(fleet) env=\(environment)"
-    }
-
     /// The length of the longest agent VM name a pool will produce.
     static func longestAgentName(prefix: String, environment: String, pool: String, count: Int) -> Int {
         let slotDigits = String(max(count - 1, 0)).count

@@ -46,4 +46,19 @@ public enum Base64URL {
         }
         return output
     }
+
+    /// Decodes base64 from elsewhere: either alphabet (`+/` or `-_`), with or without trailing
+    /// `=` padding; otherwise as strict as ``decode(_:)``.
+    public static func decodeLenient(_ text: String) -> [UInt8]? {
+        var unpadded = Substring(text)
+        while unpadded.last == "=" { unpadded = unpadded.dropLast() }
+        let mapped = unpadded.utf8.map { byte in
+            switch byte {
+            case UInt8(ascii: "+"): UInt8(ascii: "-")
+            case UInt8(ascii: "/"): UInt8(ascii: "_")
+            default: byte
+            }
+        }
+        return Self.decode(String(decoding: mapped, as: UTF8.self))
+    }
 }
