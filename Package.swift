@@ -175,7 +175,6 @@ let package = Package(
             dependencies: [
                 "Attestation",
                 "Encoding",
-                "ProviderSupport",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

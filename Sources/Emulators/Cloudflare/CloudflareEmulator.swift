@@ -2,7 +2,6 @@ import Encoding
 import Foundation
 import HTTPTypes
 import Hummingbird
-import ProviderSupport
 import Synchronization
 
 /// A loopback emulator of the Cloudflare v4 API parts the fleet uses — tunnels (soft delete,
@@ -23,7 +22,7 @@ public final class CloudflareEmulator: Sendable {
         /// API tokens it accepts.
         public var tokens: Set<String>
         /// Requests per window per token.
-        public var rateLimit: RateLimit
+        public var rateLimit: EmulatedRateLimit
         /// How long a create or delete takes to show in lists (eventual consistency).
         public var listLag: Duration
 
@@ -33,7 +32,7 @@ public final class CloudflareEmulator: Sendable {
             zoneID: String = "fedcba9876543210fedcba9876543210",
             zoneName: String = "devopsdefender.com",
             tokens: Set<String> = ["dd-emulator-cloudflare-token"],
-            rateLimit: RateLimit = .cloudflare,
+            rateLimit: EmulatedRateLimit = .cloudflare,
             listLag: Duration = .zero
         ) {
             self.accountID = accountID
@@ -198,25 +197,22 @@ public final class CloudflareEmulator: Sendable {
         }
         let limit = self.configuration.rateLimit
         let now = self.clock.now
-        let wait = self.state.withLock { state -> Duration in
-            var bucket = state.buckets[token] ?? TokenBucket(requests: limit.requests, per: limit.window, at: now)
-            guard bucket.available(at: now) >= 1 else {
-                return .seconds(max(1, Int((1 - bucket.available(at: now)) / bucket.refillPerSecond.rounded(.up))))
-            }
-            _ = bucket.reserve(at: now)
-            state.buckets[token] = bucket
-            return .zero
+        let (wait, remaining) = self.state.withLock { state -> (Duration?, Int) in
+            var window = state.windows[token] ?? RequestWindow(limit: limit.requests, per: limit.window)
+            defer { state.windows[token] = window }
+            return (window.admit(at: now), window.remaining(at: now))
         }
+        let windowSeconds = RequestWindow.wholeSeconds(limit.window)
         let rateHeaders = [
-            ("Ratelimit", "\"default\";r=\(limit.requests - 1);t=\(Int(limit.window.seconds))"),
-            ("Ratelimit-Policy", "\"default\";q=\(limit.requests);w=\(Int(limit.window.seconds))"),
+            ("Ratelimit", "\"default\";r=\(remaining);t=\(windowSeconds)"),
+            ("Ratelimit-Policy", "\"default\";q=\(limit.requests);w=\(windowSeconds)"),
         ]
-        if wait > .zero {
+        if let wait {
             return Self.failure(
                 .tooManyRequests,
                 971,
                 "Please wait and consider throttling your request speed",
-                headers: rateHeaders + [("Retry-After", "\(Int(wait.seconds))")]
+                headers: rateHeaders + [("Retry-After", "\(max(1, RequestWindow.wholeSeconds(wait)))")]
             )
         }
         if let fault = self.faults.fault(for: route) {

@@ -1,5 +1,4 @@
 import Foundation
-import ProviderSupport
 import Synchronization
 
 /// Everything the Cloudflare emulator holds: tunnels (soft-deleted ones included), their
@@ -45,5 +44,5 @@ struct CloudflareEmulatorState: Sendable {
     var tunnelOrder: [String] = []
     var records: [String: Record] = [:]
     var recordOrder: [String] = []
-    var buckets: [String: TokenBucket] = [:]
+    var windows: [String: RequestWindow] = [:]
 }

@@ -2,7 +2,6 @@ import Encoding
 import Foundation
 import HTTPTypes
 import Hummingbird
-import ProviderSupport
 import Synchronization
 import _CryptoExtras
 
@@ -60,7 +59,7 @@ public final class GCEEmulator: Sendable {
     /// Emulator time.
     public let clock: EmulatorClock
     let state = Mutex(GCEEmulatorState())
-    let buckets = Mutex<[String: TokenBucket]>([:])
+    let windows = Mutex<[String: RequestWindow]>([:])
     /// The service account whose key ``serviceAccountKey(tokenURI:)`` hands out.
     public let clientEmail: String
     let signingKey: _RSA.Signing.PrivateKey
@@ -258,12 +257,10 @@ public final class GCEEmulator: Sendable {
         }
         let now = self.clock.now
         let perMinute = self.configuration.requestsPerMinute
-        let allowed = self.buckets.withLock { buckets -> Bool in
-            var bucket = buckets[group] ?? TokenBucket(requests: perMinute, per: .seconds(60), at: now)
-            guard bucket.available(at: now) >= 1 else { return false }
-            _ = bucket.reserve(at: now)
-            buckets[group] = bucket
-            return true
+        let allowed = self.windows.withLock { windows -> Bool in
+            var window = windows[group] ?? RequestWindow(limit: perMinute, per: .seconds(60))
+            defer { windows[group] = window }
+            return window.admit(at: now) == nil
         }
         guard allowed else {
             return Self.error(

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import ProviderSupport
 
 /// The emulators behind one loopback port, sharing a journal, a fault injector and a clock, plus
 /// the admin API tests drive:
@@ -68,7 +67,8 @@ public struct EmulatorServer: Sendable {
         router.post("/_emulator/clock/advance") { request, _ -> Response in
             let seconds = Double(EmulatorResponse.query(request, "seconds") ?? "0") ?? 0
             clock.advance(by: .milliseconds(Int(seconds * 1000)))
-            return EmulatorResponse.json(.ok, ["now": clock.now.seconds])
+            let (whole, fraction) = clock.now.components
+            return EmulatorResponse.json(.ok, ["now": Double(whole) + Double(fraction) / 1e18])
         }
         return router
     }
