@@ -244,6 +244,46 @@ public struct SimulatedTDXAuthority: Sendable {
         revokePCK: Bool = false
     ) throws -> CollateralBundle {
         let next = issued.addingTimeInterval(validFor)
+        let tcbInfo = self.tcbInfo(
+            issued: issued,
+            next: next,
+            levels: self.tcbLevels(issued: issued, platformStatus: platformStatus, teeTCBSVN: teeTCBSVN),
+            teeTCBSVN: teeTCBSVN
+        )
+        let qeIdentity = self.qeIdentity(issued: issued, next: next)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let tcbInfoText = String(decoding: try encoder.encode(tcbInfo), as: UTF8.self)
+        let qeIdentityText = String(decoding: try encoder.encode(qeIdentity), as: UTF8.self)
+        let signingChain = try [self.tcbSigningCertificate, self.rootCertificate].map { try $0.serializeAsPEM().pemString + "\n" }.joined()
+        let pckIssuerChain = try [self.platformCACertificate, self.rootCertificate].map { try $0.serializeAsPEM().pemString + "\n" }.joined()
+        return CollateralBundle(
+            pckCRLIssuerChain: pckIssuerChain,
+            rootCACRL: try CertificateRevocationList.issue(
+                issuer: self.rootCertificate.subject,
+                key: self.rootKey,
+                thisUpdate: issued,
+                nextUpdate: next.addingTimeInterval(1)
+            ),
+            pckCRL: try CertificateRevocationList.issue(
+                issuer: self.platformCACertificate.subject,
+                key: self.platformCAKey,
+                thisUpdate: issued,
+                nextUpdate: next.addingTimeInterval(1),
+                revoking: revokePCK ? [self.pckCertificate.serialNumber] : []
+            ),
+            tcbInfoIssuerChain: signingChain,
+            tcbInfo: tcbInfoText,
+            tcbInfoSignature: Array(try self.tcbSigningKey.signature(for: Array(tcbInfoText.utf8)).rawRepresentation),
+            qeIdentityIssuerChain: signingChain,
+            qeIdentity: qeIdentityText,
+            qeIdentitySignature: Array(try self.tcbSigningKey.signature(for: Array(qeIdentityText.utf8)).rawRepresentation)
+        )
+    }
+
+    /// The TCB levels, newest first: (when not up to date) a newer level this platform misses,
+    /// the platform's own level with `platformStatus`, and the all-zero out-of-date floor.
+    private func tcbLevels(issued: Date, platformStatus: TCBStatus, teeTCBSVN: [UInt8]) -> [TCBInfo.Level] {
         func components(_ svns: [UInt8]) -> [TCBInfo.Component] { svns.map { TCBInfo.Component(svn: Int($0)) } }
         let advisories = platformStatus == .upToDate ? nil : ["INTEL-SA-00837", "INTEL-SA-01036"]
         var levels: [TCBInfo.Level] = []
@@ -286,9 +326,14 @@ public struct SimulatedTDXAuthority: Sendable {
                 advisoryIDs: ["INTEL-SA-00106"]
             )
         )
+        return levels
+    }
+
+    /// TCB Info for this platform's FMSPC and the TD's module, with `levels`.
+    private func tcbInfo(issued: Date, next: Date, levels: [TCBInfo.Level], teeTCBSVN: [UInt8]) -> TCBInfo {
         let zeroSigner = String(repeating: "0", count: 96)
         let moduleID = "TDX_" + Hex.encode([teeTCBSVN[1]]).uppercased()
-        let tcbInfo = TCBInfo(
+        return TCBInfo(
             id: "TDX",
             version: 3,
             issueDate: CivilTime.formatRFC3339(issued),
@@ -311,7 +356,11 @@ public struct SimulatedTDXAuthority: Sendable {
             ],
             tcbLevels: levels
         )
-        let qeIdentity = QEIdentity(
+    }
+
+    /// The TD Quoting Enclave's identity, at this authority's QE ISVSVN.
+    private func qeIdentity(issued: Date, next: Date) -> QEIdentity {
+        QEIdentity(
             id: "TD_QE",
             version: 2,
             issueDate: CivilTime.formatRFC3339(issued),
@@ -326,34 +375,6 @@ public struct SimulatedTDXAuthority: Sendable {
             tcbLevels: [
                 .init(tcb: .init(isvsvn: Int(self.qeISVSVN)), tcbDate: CivilTime.formatRFC3339(issued), tcbStatus: .upToDate, advisoryIDs: nil)
             ]
-        )
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let tcbInfoText = String(decoding: try encoder.encode(tcbInfo), as: UTF8.self)
-        let qeIdentityText = String(decoding: try encoder.encode(qeIdentity), as: UTF8.self)
-        let signingChain = try [self.tcbSigningCertificate, self.rootCertificate].map { try $0.serializeAsPEM().pemString + "\n" }.joined()
-        let pckIssuerChain = try [self.platformCACertificate, self.rootCertificate].map { try $0.serializeAsPEM().pemString + "\n" }.joined()
-        return CollateralBundle(
-            pckCRLIssuerChain: pckIssuerChain,
-            rootCACRL: try CertificateRevocationList.issue(
-                issuer: self.rootCertificate.subject,
-                key: self.rootKey,
-                thisUpdate: issued,
-                nextUpdate: next.addingTimeInterval(1)
-            ),
-            pckCRL: try CertificateRevocationList.issue(
-                issuer: self.platformCACertificate.subject,
-                key: self.platformCAKey,
-                thisUpdate: issued,
-                nextUpdate: next.addingTimeInterval(1),
-                revoking: revokePCK ? [self.pckCertificate.serialNumber] : []
-            ),
-            tcbInfoIssuerChain: signingChain,
-            tcbInfo: tcbInfoText,
-            tcbInfoSignature: Array(try self.tcbSigningKey.signature(for: Array(tcbInfoText.utf8)).rawRepresentation),
-            qeIdentityIssuerChain: signingChain,
-            qeIdentity: qeIdentityText,
-            qeIdentitySignature: Array(try self.tcbSigningKey.signature(for: Array(qeIdentityText.utf8)).rawRepresentation)
         )
     }
 

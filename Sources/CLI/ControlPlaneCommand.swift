@@ -120,78 +120,15 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
     }
 
     func run() async throws {
-        let fleet: ResolvedFleet
-        do {
-            fleet = try LoadedFleet.resolve(self.file, options: self.input).1
-        } catch {
-            Terminal.standardError.write(error.message)
-            throw ExitCode(1)
-        }
-        let spec = fleet.spec
-        let policy = AttestationPolicy(spec: spec.attestation)
-        // The agent VMs of this environment: the only names that may register here.
-        let previews = PreviewNumber(environment: self.env).map { [$0.rawValue] } ?? []
-        var diagnostics = DiagnosticCollector(file: self.file)
-        guard
-            let environment = FleetExpander.expand(fleet, previews: previews, diagnostics: &diagnostics)?.environments.first(where: {
-                $0.name == self.env
-            })
-        else {
-            let known = fleet.environments.map(\.name).joined(separator: ", ")
-            Terminal.standardError.write("error: environment \(self.env) is not in \(self.file) (environments: \(known); previews are pr-<number>)\n")
-            throw ExitCode(1)
-        }
-        let agentZones = Dictionary(environment.vms.filter { $0.role == .agent }.map { ($0.name, $0.zone) }) { first, _ in first }
+        let (spec, environment) = try self.environmentToServe()
         let logger = Logger(label: "devopsdefender.control-plane")
-        var handler: RegistrationHandler<ContinuousClock>
-        var instanceCheck: AgentInstanceCheck?
+        let handler: RegistrationHandler<ContinuousClock>
         do {
-            let clients = try ProviderClients.connect(
-                spec: spec,
-                endpoints: self.endpoints,
-                environment: .current(),
-                logger: logger,
-                includingGCE: self.verifyInstances
-            )
-            let cloudflare = clients.cloudflare
-            let edge = CloudflareFleetAdapter(client: cloudflare, tokenSource: clients.cloudflareTokenSource)
-            let clock = ContinuousClock()
-            if let gce = clients.gce {
-                instanceCheck = AgentInstanceCheck(
-                    directory: GCEInstanceDirectory(client: gce),
-                    fleet: spec.metadata.name,
-                    environment: self.env,
-                    zones: agentZones
-                )
-            }
-            handler = RegistrationHandler(
-                staticKey: Curve25519.KeyAgreement.PrivateKey(),
-                quotes: try self.quotes.source(meeting: policy),
-                verifier: RegistrationVerifier(
-                    quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),
-                    policy: policy,
-                    nonces: NonceRegistry(clock: clock)
-                ),
-                provisioner: PortTunnelProvisioner(
-                    tunnels: edge,
-                    dns: edge,
-                    token: { try await cloudflare.token(id: $0) },
-                    journal: try await self.openJournal(),
-                    environment: environment,
-                    now: { Int64(Date().timeIntervalSince1970) }
-                ),
-                registry: AgentRegistry(clock: clock, staleAfter: .seconds(self.staleAfter), wallClock: { Int64(Date().timeIntervalSince1970) }),
-                commandKey: Curve25519.Signing.PrivateKey().publicKey,
-                logger: logger
-            )
+            handler = try await self.registrationHandler(spec: spec, environment: environment, logger: logger)
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
         }
-        handler.admits = { agentZones[$0] != nil }
-        handler.instanceCheck = instanceCheck
-        handler.quoting = AdmissionGate(limit: self.quoteConcurrency, queueLimit: self.quoteQueue)
-        handler.attestQuoting = AdmissionGate(limit: max(1, self.quoteConcurrency / 4), queueLimit: self.quoteQueue / 8)
         guard let address = Self.address(self.listen) else { throw ExitCode(1) }
         let portFile = self.portFile
         let server = ControlPlaneServer(
@@ -208,5 +145,72 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
         }
+    }
+
+    /// The fleet's spec and this control plane's environment, expanded; prints why and exits 1
+    /// when the file is unusable or names no such environment.
+    func environmentToServe() throws -> (FleetSpec, DesiredEnvironment) {
+        let fleet: ResolvedFleet
+        do {
+            fleet = try LoadedFleet.resolve(self.file, options: self.input).1
+        } catch {
+            Terminal.standardError.write(error.message)
+            throw ExitCode(1)
+        }
+        let previews = PreviewNumber(environment: self.env).map { [$0.rawValue] } ?? []
+        var diagnostics = DiagnosticCollector(file: self.file)
+        guard
+            let environment = FleetExpander.expand(fleet, previews: previews, diagnostics: &diagnostics)?.environments.first(where: {
+                $0.name == self.env
+            })
+        else {
+            let known = fleet.environments.map(\.name).joined(separator: ", ")
+            Terminal.standardError.write("error: environment \(self.env) is not in \(self.file) (environments: \(known); previews are pr-<number>)\n")
+            throw ExitCode(1)
+        }
+        return (fleet.spec, environment)
+    }
+
+    /// Registration wired to this process's clients (one per credential), the journal and the
+    /// spec's agents: the only VM names that may register here.
+    func registrationHandler(spec: FleetSpec, environment: DesiredEnvironment, logger: Logger) async throws -> RegistrationHandler<ContinuousClock> {
+        let clients = try ProviderClients.connect(
+            spec: spec,
+            endpoints: self.endpoints,
+            environment: .current(),
+            logger: logger,
+            includingGCE: self.verifyInstances
+        )
+        let edge = CloudflareFleetAdapter(client: clients.cloudflare, tokenSource: clients.cloudflareTokenSource)
+        let policy = AttestationPolicy(spec: spec.attestation)
+        let agentZones = Dictionary(environment.vms.filter { $0.role == .agent }.map { ($0.name, $0.zone) }) { first, _ in first }
+        let clock = ContinuousClock()
+        var handler = RegistrationHandler(
+            staticKey: Curve25519.KeyAgreement.PrivateKey(),
+            quotes: try self.quotes.source(meeting: policy),
+            verifier: RegistrationVerifier(
+                quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),
+                policy: policy,
+                nonces: NonceRegistry(clock: clock)
+            ),
+            provisioner: PortTunnelProvisioner(
+                tunnels: edge,
+                dns: edge,
+                token: { [cloudflare = clients.cloudflare] in try await cloudflare.token(id: $0) },
+                journal: try await self.openJournal(),
+                environment: environment,
+                now: { Int64(Date().timeIntervalSince1970) }
+            ),
+            registry: AgentRegistry(clock: clock, staleAfter: .seconds(self.staleAfter), wallClock: { Int64(Date().timeIntervalSince1970) }),
+            commandKey: Curve25519.Signing.PrivateKey().publicKey,
+            logger: logger
+        )
+        handler.admits = { agentZones[$0] != nil }
+        handler.instanceCheck = clients.gce.map { gce in
+            AgentInstanceCheck(directory: GCEInstanceDirectory(client: gce), fleet: spec.metadata.name, environment: self.env, zones: agentZones)
+        }
+        handler.quoting = AdmissionGate(limit: self.quoteConcurrency, queueLimit: self.quoteQueue)
+        handler.attestQuoting = AdmissionGate(limit: max(1, self.quoteConcurrency / 4), queueLimit: self.quoteQueue / 8)
+        return handler
     }
 }
