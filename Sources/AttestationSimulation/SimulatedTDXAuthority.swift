@@ -55,21 +55,7 @@ public struct SimulatedTDXAuthority: Sendable {
         self.qeISVSVN = qeISVSVN
         let cpuSVN: [UInt8] = [3, 3, 2, 2, 3, 1, 0, 5] + Array(repeating: 0, count: 8)
         let attestationPublic = Array(attestationKey.publicKey.rawRepresentation)
-        let authData = Self.qeAuthData
-        var qeReport: [UInt8] = []
-        qeReport += cpuSVN
-        qeReport.appendLittleEndian(UInt32(0))  // MISCSELECT
-        qeReport += Array(repeating: 0, count: 28)
-        qeReport += [0x11] + Array(repeating: 0, count: 15)  // ATTRIBUTES: INIT, MODE64BIT
-        qeReport += Array(SHA256.hash(data: Array("simulated TD QE".utf8)))  // MRENCLAVE
-        qeReport += Array(repeating: 0, count: 32)
-        qeReport += ExpectedQEIdentity.intelTDQE.mrSigner
-        qeReport += Array(repeating: 0, count: 96)
-        qeReport.appendLittleEndian(ExpectedQEIdentity.intelTDQE.isvProdID)
-        qeReport.appendLittleEndian(qeISVSVN)
-        qeReport += Array(repeating: 0, count: 60)
-        qeReport += Array(SHA256.hash(data: attestationPublic + authData)) + Array(repeating: 0, count: 32)
-
+        let qeReport = Self.qeReport(cpuSVN: cpuSVN, qeISVSVN: qeISVSVN, attestationPublic: attestationPublic)
         self.qeReport = qeReport
         self.qeReportSignature = Array(try pckKey.signature(for: qeReport).rawRepresentation)
         self.platform = SGXExtension(
@@ -376,6 +362,26 @@ public struct SimulatedTDXAuthority: Sendable {
                 .init(tcb: .init(isvsvn: Int(self.qeISVSVN)), tcbDate: CivilTime.formatRFC3339(issued), tcbStatus: .upToDate, advisoryIDs: nil)
             ]
         )
+    }
+
+    /// The TD QE's SGX report body: the Intel TD QE's identity at `qeISVSVN`, its report data
+    /// binding the attestation key and the QE authentication data.
+    private static func qeReport(cpuSVN: [UInt8], qeISVSVN: UInt16, attestationPublic: [UInt8]) -> [UInt8] {
+        let authData = Self.qeAuthData
+        var qeReport: [UInt8] = []
+        qeReport += cpuSVN
+        qeReport.appendLittleEndian(UInt32(0))  // MISCSELECT
+        qeReport += Array(repeating: 0, count: 28)
+        qeReport += [0x11] + Array(repeating: 0, count: 15)  // ATTRIBUTES: INIT, MODE64BIT
+        qeReport += Array(SHA256.hash(data: Array("simulated TD QE".utf8)))  // MRENCLAVE
+        qeReport += Array(repeating: 0, count: 32)
+        qeReport += ExpectedQEIdentity.intelTDQE.mrSigner
+        qeReport += Array(repeating: 0, count: 96)
+        qeReport.appendLittleEndian(ExpectedQEIdentity.intelTDQE.isvProdID)
+        qeReport.appendLittleEndian(qeISVSVN)
+        qeReport += Array(repeating: 0, count: 60)
+        qeReport += Array(SHA256.hash(data: attestationPublic + authData)) + Array(repeating: 0, count: 32)
+        return qeReport
     }
 
     private static func name(_ commonName: String) throws -> DistinguishedName {
