@@ -138,7 +138,7 @@ struct ReconcileBenchmark {
             ("decodeMilliseconds", .string(String(format: "%.1f", median(decode) * 1000))),
             ("mapMilliseconds", .string(String(format: "%.1f", median(map) * 1000))),
             ("planOverDecode", .string(String(format: "%.2f", median(plan) / median(decode)))),
-            ("goal", .string("planOverDecode <= 2, peakRSSMB <= 150")),
+            ("goal", .string("planOverDecode <= 1.2, peakRSSMB <= 150")),
             ("peakRSSMB", .integer(peakAfterFirstPlan)),
         ])
         print(line.json())

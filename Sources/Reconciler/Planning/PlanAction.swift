@@ -78,10 +78,13 @@ public struct PlanAction: Sendable, Hashable, Identifiable {
     }
 
     /// What the action does to which object.
-    public var actionID: ActionID
-    /// The stable identifier, ``actionID`` rendered: `<operation> <resource> <name>` (plus
-    /// ` (<qualifier>)`). Plans, `dependsOn` and JSON use it; nothing parses it.
-    public var id: String { self.actionID.description }
+    public var actionID: ActionID {
+        didSet { self.id = self.actionID.description }
+    }
+    /// The stable identifier, ``actionID`` rendered once (`<operation> <resource> <name>`, plus
+    /// ` (<qualifier>)`): plans key, order and link actions by it, so it is stored, not
+    /// re-rendered on every use. Nothing parses it.
+    public private(set) var id: String
     /// The operation.
     public var operation: Operation
     /// The resource kind.
@@ -114,6 +117,7 @@ public struct PlanAction: Sendable, Hashable, Identifiable {
         isReplacement: Bool = false
     ) {
         self.actionID = ActionID(operation, resource, name)
+        self.id = self.actionID.description
         self.operation = operation
         self.resource = resource
         self.name = name
