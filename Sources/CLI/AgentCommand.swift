@@ -60,7 +60,7 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
     var instanceID: String?
 
     @Option(help: ArgumentHelp("The GCE metadata server (host[:port]).", valueName: "host"))
-    var metadataHost = ProcessInfo.processInfo.environment["GCE_METADATA_HOST"] ?? "metadata.google.internal"
+    var metadataHost = ProcessEnvironment.current()["GCE_METADATA_HOST"] ?? "metadata.google.internal"
 
     @Option(help: ArgumentHelp("Seconds between heartbeats.", valueName: "seconds"))
     var heartbeat = 10
@@ -109,7 +109,7 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
                 identity: .init(
                     vmName: identity.vmName,
                     instanceID: identity.instanceID,
-                    specGeneration: String(identity.vmName.split(separator: "-").last ?? "")
+                    specGeneration: ResourceNaming.generation(of: identity.vmName) ?? ""
                 ),
                 controlPlane: ControlPlaneHelloVerifier(
                     quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),

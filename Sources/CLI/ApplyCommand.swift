@@ -59,6 +59,7 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
     func run() async throws {
         let saved = try self.savedPlan()
         let settings = saved?.inputs.settings ?? self.reconcile.settings
+        let environment = ProcessEnvironment.current()
         let session: FleetSession
         do {
             session = try FleetSession.open(
@@ -66,7 +67,7 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
                 input: self.input,
                 endpoints: self.endpoints,
                 previews: settings.previews,
-                environment: .current(),
+                environment: environment,
                 logger: Logger(label: "devopsdefender.apply")
             )
         } catch {
@@ -74,11 +75,11 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
             throw ExitCode(error.exitCode)
         }
         let approval = try self.approval(saved: saved)
-        let (journal, lock) = try await Self.openLocked(self.reconcile.journalPath)
+        let (journal, lock) = try await Self.openLocked(self.reconcile.journalPath(environment))
         defer { withExtendedLifetime(lock) {} }
         let cycle = session.cycle(
             journal: journal,
-            controlPlane: self.reconcile.controlPlaneURL,
+            controlPlane: self.reconcile.controlPlaneURL(environment),
             ingressChecks: self.reconcile.ingressChecks,
             executor: {
                 var configuration = ExecutorConfiguration()
@@ -125,13 +126,14 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
         }
     }
 
-    /// Opens (creating) the journal and takes its lock: one apply at a time per journal.
+    /// Takes the journal's lock, then opens (creating or upgrading) the journal: one apply at a
+    /// time per journal, and never an upgrade under a running apply.
     static func openLocked(_ path: String) async throws -> (SQLiteJournal, ApplyLock) {
         do {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-            let journal = try await SQLiteJournal(path: path)
-            return (journal, try ApplyLock.acquire(journal: path))
+            let lock = try ApplyLock.acquire(journal: path)
+            return (try await SQLiteJournal(path: path, writer: .reconciler), lock)
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
@@ -144,7 +146,7 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
 /// before the journal recorded it. The crash tests use it to stop apply at chosen points.
 enum CrashPoint {
     static func fromEnvironment() -> @Sendable (String, String) -> Void {
-        guard let value = ProcessInfo.processInfo.environment["DD_CRASH_AT_CHECKPOINT"], let limit = Int(value), limit > 0 else {
+        guard let value = ProcessEnvironment.current()["DD_CRASH_AT_CHECKPOINT"], let limit = Int(value), limit > 0 else {
             return { _, _ in }
         }
         let counter = CheckpointCounter()

@@ -40,7 +40,7 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
     var file: String
 
     @Option(help: "The environment this control plane serves.")
-    var env = BootEnvironment(variables: ProcessInfo.processInfo.environment)[.environment] ?? "production"
+    var env = BootEnvironment(variables: ProcessEnvironment.current().variables)[.environment] ?? "production"
 
     @Option(help: ArgumentHelp("Address and port to listen on (port 0 picks a free one).", valueName: "host:port"))
     var listen = "0.0.0.0:8080"
@@ -108,10 +108,10 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
 
     /// Opens (creating) the journal; registration shares it with `apply`'s executor.
     func openJournal() async throws -> SQLiteJournal {
-        let path = self.journal ?? ProcessInfo.processInfo.environment["DD_JOURNAL"] ?? ".devopsdefender/journal.sqlite3"
+        let path = ProcessEnvironment.current().journalPath(flag: self.journal)
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        return try await SQLiteJournal(path: path)
+        return try await SQLiteJournal(path: path, writer: .registration)
     }
 
     static func address(_ text: String) -> (host: String, port: Int)? {

@@ -57,6 +57,7 @@ struct PlanCommand: AsyncParsableCommand, LoggingConfigurable {
 
     func run() async throws {
         let settings = self.reconcile.settings
+        let environment = ProcessEnvironment.current()
         let session: FleetSession
         do {
             session = try FleetSession.open(
@@ -64,18 +65,18 @@ struct PlanCommand: AsyncParsableCommand, LoggingConfigurable {
                 input: self.input,
                 endpoints: self.endpoints,
                 previews: settings.previews,
-                environment: .current(),
+                environment: environment,
                 logger: Logger(label: "devopsdefender.plan")
             )
         } catch {
             Terminal.standardError.write(error.message)
             throw ExitCode(error.exitCode)
         }
-        let journalPath = self.reconcile.journalPath
-        let existing = FileManager.default.fileExists(atPath: journalPath) ? try? await SQLiteJournal(path: journalPath) : nil
+        let journalPath = self.reconcile.journalPath(environment)
+        let existing = await PlanCommand.existingJournal(journalPath)
         let cycle = session.cycle(
             journal: existing ?? MemoryJournal(),
-            controlPlane: self.reconcile.controlPlaneURL,
+            controlPlane: self.reconcile.controlPlaneURL(environment),
             ingressChecks: self.reconcile.ingressChecks
         )
         let inFlight = await PlanCommand.inFlight(journalPath: journalPath)
@@ -116,11 +117,19 @@ struct PlanCommand: AsyncParsableCommand, LoggingConfigurable {
         plan.isRefused ? 3 : plan.isEmpty ? 0 : 2
     }
 
-    /// While an apply runs (it holds the journal's lock), the resources its pending intents
-    /// name: this plan never deletes them. A plan never creates the journal.
+    /// The journal at `path` when it exists and is current: its ingress cache serves this plan.
+    /// A plan never creates a journal, and never upgrades an older one (an upgrade closes
+    /// pending intents, which a running apply may own); without one it plans uncached.
+    static func existingJournal(_ path: String) async -> SQLiteJournal? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try? await SQLiteJournal(path: path, writer: .reconciler, upgrade: false)
+    }
+
+    /// While an apply runs (it holds the journal's lock), the resources that any writer's pending
+    /// intents name: this plan never deletes them.
     static func inFlight(journalPath: String) async -> Set<String> {
-        guard FileManager.default.fileExists(atPath: journalPath), ApplyLock.isHeld(journal: journalPath),
-            let journal = try? await SQLiteJournal(path: journalPath), let unfinished = try? await journal.unfinished()
+        guard ApplyLock.isHeld(journal: journalPath), let journal = await Self.existingJournal(journalPath),
+            let unfinished = try? await journal.unfinishedByAnyWriter()
         else { return [] }
         return JournalSettlement.inFlight(unfinished)
     }

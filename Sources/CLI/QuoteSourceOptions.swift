@@ -17,7 +17,7 @@ struct QuoteSourceOptions: ParsableArguments {
     var quoteSource: Kind = .configfsTSM
 
     @Option(help: ArgumentHelp("EasyEnclave's agent socket.", valueName: "path"))
-    var easyenclaveSocket = ProcessInfo.processInfo.environment["EE_SOCKET_PATH"] ?? "/var/lib/easyenclave/agent.sock"
+    var easyenclaveSocket = ProcessEnvironment.current()["EE_SOCKET_PATH"] ?? "/var/lib/easyenclave/agent.sock"
 
     @Option(
         help: ArgumentHelp(

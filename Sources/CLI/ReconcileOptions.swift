@@ -41,8 +41,8 @@ struct ReconcileOptions: ParsableArguments {
     )
     var ingressChecks = 500
 
-    /// The control plane to read agents from, if any.
-    var controlPlaneURL: String? { self.controlPlane ?? ProcessInfo.processInfo.environment["DD_CONTROL_PLANE_URL"] }
+    /// The control plane to read agents from, if any: `--control-plane`, else `DD_CONTROL_PLANE_URL`.
+    func controlPlaneURL(_ environment: ProcessEnvironment) -> String? { self.controlPlane ?? environment["DD_CONTROL_PLANE_URL"] }
 
     @Option(
         help: ArgumentHelp(
@@ -72,7 +72,5 @@ struct ReconcileOptions: ParsableArguments {
     }
 
     /// Where the journal lives.
-    var journalPath: String {
-        self.journal ?? ProcessInfo.processInfo.environment["DD_JOURNAL"] ?? ".devopsdefender/journal.sqlite3"
-    }
+    func journalPath(_ environment: ProcessEnvironment) -> String { environment.journalPath(flag: self.journal) }
 }

@@ -47,9 +47,9 @@ public struct AgentInstanceCheck: Sendable {
         if instance.status != .running {
             refusals.append((.instanceNotRunning, "\(agent.vmName) in \(zone) is \(instance.status), not \(VMStatus.running)"))
         }
-        let generation = agent.vmName.split(separator: "-").last.map(String.init) ?? ""
+        let generation = ResourceNaming.generation(of: agent.vmName) ?? "none"
         let label = instance.labels[label: .spec] ?? "none"
-        if agent.specGeneration != generation || !label.hasPrefix(generation) {
+        if agent.specGeneration != generation || !label.hasPrefix(generation) || generation == "none" {
             refusals.append(
                 (
                     .generationMismatch,

@@ -207,7 +207,7 @@ import Testing
                 Issue.record("expected a refusal, got \(outcome)")
                 return
             }
-            #expect(plan.refusals.map(\.code) == ["empty-desired-state"])
+            #expect(plan.refusals.map(\.code) == [.emptyDesiredState])
         }
     }
 

@@ -334,7 +334,7 @@ enum PlannerCases {
             let index = try #require(o.dnsRecords.firstIndex { $0.name == "app.devopsdefender.com" })
             o.dnsRecords[index] = ObservedDNSRecord(id: "foreign", name: "app.devopsdefender.com", type: "A", content: "192.0.2.7", comment: nil)
             let plan = F.plan(d, o)
-            c.that(plan.refusals.map(\.code) == ["foreign-dns-record"], "refused: \(plan.refusals)")
+            c.that(plan.refusals.map(\.code) == [.foreignDNSRecord], "refused: \(plan.refusals)")
             c.that(!plan.touchedNames.contains("app.devopsdefender.com"), "not touched")
         },
         row("other fleets' and unlabelled objects are never in a plan") { c in
@@ -476,7 +476,7 @@ enum PlannerCases {
             var without = d
             without.environments.removeAll { $0.name == "production" }
             let plan = F.plan(without, F.converged(d)) { $0.maxDeleteFraction = 1 }
-            c.that(plan.refusals.map(\.code) == ["protected-control-plane"], "\(plan.refusals.map(\.code))")
+            c.that(plan.refusals.map(\.code) == [.protectedControlPlane], "\(plan.refusals.map(\.code))")
             let allowed = F.plan(without, F.converged(d)) {
                 $0.maxDeleteFraction = 1
                 $0.allowDestroy = true
@@ -488,7 +488,7 @@ enum PlannerCases {
             var without = d
             without.environments.removeAll { $0.name == "staging" }
             let refused = F.plan(without, F.converged(d)) { $0.maxDeleteFraction = 0.1 }
-            c.that(refused.refusals.map(\.code) == ["circuit-breaker"], "\(refused.refusals)")
+            c.that(refused.refusals.map(\.code) == [.circuitBreaker], "\(refused.refusals)")
             let allowed = F.plan(without, F.converged(d))
             c.that(allowed.refusals.isEmpty && allowed.summary.delete == 7, "7 of 28 is under 30%: \(allowed.summary)")
         },
@@ -497,7 +497,7 @@ enum PlannerCases {
             var empty = d
             empty.environments = []
             let plan = F.plan(empty, F.converged(d)) { $0.maxDeleteFraction = 1 }
-            c.that(plan.refusals.map(\.code).contains("empty-desired-state"), "\(plan.refusals)")
+            c.that(plan.refusals.map(\.code).contains(.emptyDesiredState), "\(plan.refusals)")
         },
         row("previews not named are left alone by default") { c in
             let withPreview = try F.desired(previews: [7])

@@ -47,6 +47,19 @@ import Testing
         #expect(PreviewNumber(rawValue: 2) < PreviewNumber(rawValue: 10))
     }
 
+    @Test("a name's preview and generation are parsed in one place, canonical spellings only")
+    func namePartsParse() {
+        #expect(PreviewNumber(leadingEnvironmentOf: "pr-12-web-0-0123abcd") == PreviewNumber(rawValue: 12))
+        for name in ["pr-12", "pr-012-web-0", "production-web-0", "pr--1-web", "prx-1-web"] {
+            #expect(PreviewNumber(leadingEnvironmentOf: name) == nil, "\(name)")
+        }
+        #expect(ResourceNaming.generation(of: "dd-production-web-0-0123abcd") == "0123abcd")
+        for name in ["dd-production-web-0-0123ABCD", "dd-production-web-0-0123abc", "dd-production-web-0-0123abcg", "0123abcd0"] {
+            #expect(ResourceNaming.generation(of: name) == nil, "\(name)")
+        }
+        #expect(ResourceNaming.generation(of: "0123abcd") == "0123abcd")
+    }
+
     @Test("the boot environment renders KEY=value in order and parses its rendering back")
     func bootEnvironment() {
         var environment = BootEnvironment([.fleet: "acme", .environment: "pr-3"])

@@ -11,4 +11,11 @@ struct ProcessEnvironment: Sendable {
 
     /// The value of `name`, or nil when it is unset.
     subscript(_ name: String) -> String? { self.variables[name] }
+
+    /// The intent journal's file: `flag` (`--journal`), else `DD_JOURNAL`, else
+    /// `.devopsdefender/journal.sqlite3` in the working directory. `apply`, `plan` and the
+    /// control plane all find it here, so they share one file unless told otherwise.
+    func journalPath(flag: String?) -> String {
+        flag ?? self["DD_JOURNAL"] ?? ".devopsdefender/journal.sqlite3"
+    }
 }

@@ -34,13 +34,9 @@ public struct OwnershipMarks: Sendable, Hashable {
     public func environment(ofTunnel name: String, environments: Set<String>) -> String? {
         guard name.hasPrefix("\(self.prefix)-") else { return nil }
         let rest = name.dropFirst(self.prefix.count + 1)
-        guard let generation = rest.split(separator: "-").last, generation.count == ResourceNaming.generationLength,
-            generation.allSatisfy({ $0.isHexDigit && !$0.isUppercase })
-        else { return nil }
+        guard ResourceNaming.generation(of: rest) != nil else { return nil }
         let known = environments.sorted { $0.count > $1.count }.first { rest.hasPrefix("\($0)-") }
         if let known { return known }
-        let parts = rest.split(separator: "-")
-        guard parts.count >= 3, parts[0] == "pr" else { return nil }
-        return PreviewNumber(environment: "pr-\(parts[1])")?.environment
+        return PreviewNumber(leadingEnvironmentOf: rest)?.environment
     }
 }

@@ -3,14 +3,33 @@
 public struct Plan: Sendable, Hashable {
     /// Why a plan may not be applied.
     public struct Refusal: Sendable, Hashable {
-        /// A stable code: `circuit-breaker`, `empty-desired-state`, `protected-control-plane`,
-        /// `foreign-dns-record`.
-        public var code: String
+        /// A refusal's stable code, as plans (text, JSON, Markdown) print it.
+        public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+            /// `circuit-breaker`, `empty-desired-state`, `protected-control-plane` or `foreign-dns-record`.
+            public let rawValue: String
+
+            /// Wraps a stored code.
+            public init(rawValue: String) { self.rawValue = rawValue }
+
+            /// More deletions than `--max-delete-percent` allows.
+            public static let circuitBreaker = Code(rawValue: "circuit-breaker")
+            /// The spec wants nothing at all, so everything would be deleted.
+            public static let emptyDesiredState = Code(rawValue: "empty-desired-state")
+            /// A protected environment's control plane would be deleted without a replacement.
+            public static let protectedControlPlane = Code(rawValue: "protected-control-plane")
+            /// A DNS record the fleet does not own holds a name the spec wants.
+            public static let foreignDNSRecord = Code(rawValue: "foreign-dns-record")
+
+            public var description: String { self.rawValue }
+        }
+
+        /// Which rail refused.
+        public var code: Code
         /// What is wrong and how to proceed.
         public var message: String
 
         /// Creates a refusal.
-        public init(code: String, message: String) {
+        public init(code: Code, message: String) {
             self.code = code
             self.message = message
         }

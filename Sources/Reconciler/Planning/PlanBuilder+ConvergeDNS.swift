@@ -43,7 +43,7 @@ extension PlanBuilder {
     private mutating func refuseForeign(_ foreign: ObservedDNSRecord, on record: DesiredDNSRecord) {
         self.refusals.append(
             .init(
-                code: "foreign-dns-record",
+                code: .foreignDNSRecord,
                 message:
                     "\(record.name) is taken by a \(foreign.type) record (id \(foreign.id)) without this fleet's ownership comment; "
                     + "delete it, or adopt it by setting its comment to '\(record.comment)'"

@@ -7,7 +7,7 @@ extension PlanBuilder {
         if self.desired.allVMs.isEmpty && !self.options.allowDestroy {
             self.refusals.append(
                 .init(
-                    code: "empty-desired-state",
+                    code: .emptyDesiredState,
                     message: "the spec declares no VMs at all, so the plan would tear the whole fleet down; "
                         + "if that is really intended, pass --allow-destroy"
                 )
@@ -25,7 +25,7 @@ extension PlanBuilder {
             else { continue }
             self.refusals.append(
                 .init(
-                    code: "protected-control-plane",
+                    code: .protectedControlPlane,
                     message: "the plan deletes \(action.name), the control plane of protected environment "
                         + "\(action.environment), with no successor; pass --allow-destroy if that is really intended"
                 )
@@ -42,7 +42,7 @@ extension PlanBuilder {
         let limit = Int((self.options.maxDeleteFraction * 100).rounded())
         self.refusals.append(
             .init(
-                code: "circuit-breaker",
+                code: .circuitBreaker,
                 message: "the plan deletes \(pure.count) of \(self.ownedInScope) owned objects (\(percent)%), above the \(limit)% limit; "
                     + "check the spec and the observation, then raise the limit with --max-delete-percent if it is intended"
             )
@@ -68,7 +68,7 @@ extension PlanBuilder {
         let deletions = reasons.count - creations
         self.withholdDependents(&reasons)
         for id in reasons.keys { self.actions[id] = nil }
-        self.refusals.removeAll { $0.code == "circuit-breaker" || $0.code == "protected-control-plane" }
+        self.refusals.removeAll { $0.code == .circuitBreaker || $0.code == .protectedControlPlane }
         var what: [String] = []
         if deletions > 0 { what.append("deletions") }
         if creations > 0 { what.append("creates of objects a partial source did not list (they may exist)") }

@@ -5,6 +5,7 @@ public struct JournalError: Error, Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
             case open
             case io
+            case outdated
         }
 
         private let value: Value
@@ -13,9 +14,17 @@ public struct JournalError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let open = Code(value: .open)
         /// A read or write failed.
         public static let io = Code(value: .io)
+        /// The journal was written by an older version and was opened without upgrading it.
+        public static let outdated = Code(value: .outdated)
 
-        /// `open` or `io`.
-        public var description: String { self.value == .open ? "open" : "io" }
+        /// `open`, `io` or `outdated`.
+        public var description: String {
+            switch self.value {
+            case .open: "open"
+            case .io: "io"
+            case .outdated: "outdated"
+            }
+        }
     }
 
     /// The class.

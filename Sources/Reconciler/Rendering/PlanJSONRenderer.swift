@@ -11,7 +11,7 @@ public enum PlanJSONRenderer {
             ("fleet", .string(plan.fleet)),
             ("summary", .object([("create", .integer(summary.create)), ("update", .integer(summary.update)), ("delete", .integer(summary.delete))])),
             ("refused", .boolean(plan.isRefused)),
-            ("refusals", .array(plan.refusals.map { .object([("code", .string($0.code)), ("message", .string($0.message))]) })),
+            ("refusals", .array(plan.refusals.map { .object([("code", .string($0.code.rawValue)), ("message", .string($0.message))]) })),
             ("warnings", .array(plan.warnings.map(StructuredValue.string))),
             ("withheld", .array(plan.withheld.map { .string($0.id) })),
             ("withheldReasons", .array(plan.withheld.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })),

@@ -25,6 +25,14 @@ public struct PreviewNumber: RawRepresentable, Hashable, Comparable, Sendable, C
         self.init(rawValue: number)
     }
 
+    /// The preview whose environment a resource name (without the fleet's prefix) starts with:
+    /// `pr-12-web-0-…` → 12; nil when the name does not start with a canonical `pr-<number>-`.
+    public init?(leadingEnvironmentOf name: some StringProtocol) {
+        let parts = name.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        self.init(environment: "\(parts[0])-\(parts[1])")
+    }
+
     /// `pr-<number>`.
     public var environment: String { Self.environmentPrefix + String(self.rawValue) }
 

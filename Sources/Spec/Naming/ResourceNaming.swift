@@ -24,6 +24,15 @@ public enum ResourceNaming {
         "\(vm)-\(label)"
     }
 
+    /// The generation a resource name ends with (its last `-`-separated part, when that is
+    /// ``generationLength`` lowercase hex digits); nil for a name without one.
+    public static func generation(of name: some StringProtocol) -> String? {
+        guard let last = name.split(separator: "-").last, last.count == generationLength,
+            last.allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+        else { return nil }
+        return String(last)
+    }
+
     /// The length of the longest agent VM name a pool will produce.
     static func longestAgentName(prefix: String, environment: String, pool: String, count: Int) -> Int {
         let slotDigits = String(max(count - 1, 0)).count
