@@ -170,6 +170,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The GitOps daemon: the per-environment loop, its schedule, the revision policy and the
+        // status. It sees the reconciler's ports only, never a provider or a store.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Reconciler",
+                "Spec",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Emulators",
             dependencies: [
@@ -273,6 +285,11 @@ let package = Package(
                 "Registration", "Attestation", "AttestationSimulation", "Noise", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: ["TestSupport", "Daemon", "Reconciler", "Spec"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -18,7 +18,7 @@ final class ApplyConsole: Sendable {
             Terminal.standardError.write(
                 "Journal: \(pending) intent(s) left by an interrupted apply; \(settled) settled, \(pending - settled) to resume under their original idempotency keys.\n"
             )
-        case .planned(let plan):
+        case .planned(let plan, _):
             Terminal.standardOutput.write(PlanTextRenderer(useColor: Terminal.standardOutput.supportsColor).render(plan))
             self.total.withLock { $0 = plan.actions.count }
         case .reobserving:

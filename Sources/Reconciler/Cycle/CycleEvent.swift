@@ -3,8 +3,8 @@ public enum CycleEvent: Sendable {
     /// Intents an interrupted run left pending: how many, and how many the observation settled
     /// (the rest are resumed under their idempotency keys).
     case journalSettled(pending: Int, settled: Int)
-    /// The plan, before approval.
-    case planned(Plan)
+    /// The plan, before approval, and its inputs (what `plan --out` would save with it).
+    case planned(Plan, PlanInputs)
     /// The approval took long enough that the world is being observed again.
     case reobserving
     /// An action started or finished.

@@ -52,7 +52,7 @@ public struct ReconcileCycle<C: Clock>: Sendable where C.Duration == Duration {
             let reasons = saved.staleness(current: self.inputs(observed, settings: settings), plan: plan, savedActions: actions)
             if !reasons.isEmpty { return .stale(reasons: reasons) }
         }
-        events(.planned(plan))
+        events(.planned(plan, self.inputs(observed, settings: settings)))
         if plan.isRefused { return .refused(plan) }
         if plan.isEmpty { return .converged(plan) }
         if case .interactive(let ask) = approval {

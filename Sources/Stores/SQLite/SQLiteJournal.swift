@@ -72,6 +72,7 @@ public final class SQLiteJournal: IntentJournal {
         )
         """,
         "CREATE TABLE IF NOT EXISTS ingress (tunnel_id TEXT PRIMARY KEY, rules TEXT NOT NULL, verified_at INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS applied_revisions (environment TEXT PRIMARY KEY, revision TEXT NOT NULL, applied_at INTEGER NOT NULL)",
     ]
 
     /// Records the intent as this journal's writer's. A pending intent for the same action is

@@ -1,0 +1,51 @@
+import Reconciler
+
+/// One reconcile pass towards a target: the reconcile cycle `apply` runs, with its journal and
+/// every safety rail, approved automatically. A port, so the loop can be tested on its own.
+public protocol ReconcilePass: Sendable {
+    /// Runs the cycle once towards `target`.
+    func reconcile(_ target: ReconcileTarget) async -> PassReport
+}
+
+/// What a pass found and did.
+public struct PassReport: Sendable {
+    /// How the cycle ended; nil when it could not run (the journal failed).
+    public var outcome: CycleOutcome?
+    /// The plan and its inputs, once planned.
+    public var plan: (Plan, PlanInputs)?
+    /// Why the cycle could not run.
+    public var error: String?
+
+    /// Creates a report.
+    public init(outcome: CycleOutcome?, plan: (Plan, PlanInputs)?, error: String? = nil) {
+        self.outcome = outcome
+        self.plan = plan
+        self.error = error
+    }
+}
+
+/// The production pass: a ``ReconcileCycle`` made for each target, run under automatic approval.
+public struct CyclePass<C: Clock>: ReconcilePass where C.Duration == Duration {
+    /// Builds the cycle for a target (the composition root wires the ports).
+    public var makeCycle: @Sendable (ReconcileTarget) -> ReconcileCycle<C>
+    /// The planner's knobs (max surge, circuit breaker, previews).
+    public var settings: ReconcileSettings
+
+    /// Creates the pass.
+    public init(settings: ReconcileSettings, makeCycle: @escaping @Sendable (ReconcileTarget) -> ReconcileCycle<C>) {
+        self.settings = settings
+        self.makeCycle = makeCycle
+    }
+
+    public func reconcile(_ target: ReconcileTarget) async -> PassReport {
+        let planned = PlannedBox()
+        do {
+            let outcome = try await self.makeCycle(target).reconcileOnce(settings: self.settings, approval: .automatic) { event in
+                if case .planned(let plan, let inputs) = event { planned.set(plan, inputs) }
+            }
+            return PassReport(outcome: outcome, plan: planned.value)
+        } catch {
+            return PassReport(outcome: nil, plan: planned.value, error: "\(error)")
+        }
+    }
+}

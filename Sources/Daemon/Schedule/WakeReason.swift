@@ -1,0 +1,20 @@
+/// Why a reconcile loop woke. Every reason leads to the same level-triggered pass; the reason
+/// is kept for logs and the status.
+public enum WakeReason: String, Sendable, Hashable, Codable {
+    /// The loop started.
+    case start
+    /// The resync timer (or a backoff) ran out.
+    case timer
+    /// A webhook delivery said the repository changed.
+    case webhook
+    /// The source moved to a new revision.
+    case revision
+    /// An agent registered, turned stale or went away.
+    case registry
+    /// An operator resumed the environment.
+    case resumed
+    /// A wake arrived while a pass was running.
+    case pending
+    /// An operator approved a revision.
+    case approval
+}
