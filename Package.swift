@@ -170,6 +170,34 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libgit2 from the system (Debian: libgit2-dev 1.5.1); the shim wraps what Swift cannot
+        // call (the variadic git_libgit2_opts) and declares the custom socket stream's struct.
+        // A sealed VM has no git binary: the product never spawns one.
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // The GitSource port's libgit2 adapter: clone/fetch over HTTPS (token in a header) and
+        // local remotes, with one deadline per network operation.
+        .target(
+            name: "FleetSource",
+            dependencies: ["CLibGit2", "Reconciler"],
+            path: "Sources/Source/Git",
+            swiftSettings: swiftSettings
+        ),
+        // Commit-signature (SSHSIG, allowed_signers) and webhook (X-Hub-Signature-256)
+        // verification: pure, no IO.
+        .target(
+            name: "SourceVerification",
+            dependencies: [
+                "Encoding",
+                "Reconciler",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Source/Verification",
+            swiftSettings: swiftSettings
+        ),
         // The GitOps daemon: the per-environment loop, its schedule, the revision policy and the
         // status. It sees the reconciler's ports only, never a provider or a store.
         .target(
@@ -283,6 +311,19 @@ let package = Package(
             name: "RegistrationTests",
             dependencies: [
                 "Registration", "Attestation", "AttestationSimulation", "Noise", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetSourceTests",
+            dependencies: ["FleetSource", "Reconciler"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SourceVerificationTests",
+            dependencies: [
+                "TestSupport", "SourceVerification", "Encoding", "Reconciler",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
