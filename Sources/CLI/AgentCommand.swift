@@ -97,48 +97,14 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
         let logger = Logger(label: "devopsdefender.agent")
         let http = HTTPTransport(timeout: .seconds(10))
         let service: AgentService<ContinuousClock>
-        let status: AgentStatus
         do {
-            let identity = try await self.identity(http: http)
-            let policy = identity.controlPlanePolicy
-            status = AgentStatus(vm: identity.vmName)
-            let client = RegistrationClient(
-                url: identity.registerURL,
-                staticKey: Curve25519.KeyAgreement.PrivateKey(),
-                quotes: try self.quotes.source(meeting: policy),
-                identity: .init(
-                    vmName: identity.vmName,
-                    instanceID: identity.instanceID,
-                    specGeneration: ResourceNaming.generation(of: identity.vmName) ?? ""
-                ),
-                controlPlane: ControlPlaneHelloVerifier(
-                    quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),
-                    policy: policy
-                ),
-                logger: logger,
-                http: http
-            )
-            let connector: TunnelConnector =
-                switch self.connector {
-                case .cloudflared: .cloudflared(path: self.cloudflared, metricsPort: 20_241)
-                case .emulator: .emulator(adminBaseURL: self.connectorEmulator ?? "")
-                case .none: .none
-                }
-            service = AgentService(
-                client: client,
-                connector: connector,
-                status: status,
-                heartbeatInterval: .seconds(self.heartbeat),
-                http: http,
-                clock: ContinuousClock(),
-                logger: logger
-            )
+            service = try await self.agentService(http: http, logger: logger)
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
         }
         guard let health = ControlPlaneCommand.address(self.healthListen) else { throw ExitCode(1) }
-        let healthServer = AgentHealthServer.application(status: status, host: health.host, port: health.port, logger: logger) { port in
+        let healthServer = AgentHealthServer.application(status: service.status, host: health.host, port: health.port, logger: logger) { port in
             Terminal.standardError.write("agent health on \(health.host):\(port)/health\n")
         }
         let group = ServiceGroup(
@@ -156,6 +122,54 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
+        }
+    }
+
+    /// The agent's service, for the ``identity(http:)`` this VM has: its registration client,
+    /// tunnel connector and status.
+    private func agentService(http: HTTPTransport, logger: Logger) async throws -> AgentService<ContinuousClock> {
+        let identity = try await self.identity(http: http)
+        let status = AgentStatus(vm: identity.vmName)
+        let client = try self.registrationClient(for: identity, http: http, logger: logger)
+        return AgentService(
+            client: client,
+            connector: self.tunnelConnector,
+            status: status,
+            heartbeatInterval: .seconds(self.heartbeat),
+            http: http,
+            clock: ContinuousClock(),
+            logger: logger
+        )
+    }
+
+    /// The registration client for `identity`: a fresh Noise static key, this VM's quotes, and
+    /// the control plane's hello checked against the control-plane policy.
+    private func registrationClient(for identity: Identity, http: HTTPTransport, logger: Logger) throws -> RegistrationClient {
+        let policy = identity.controlPlanePolicy
+        return RegistrationClient(
+            url: identity.registerURL,
+            staticKey: Curve25519.KeyAgreement.PrivateKey(),
+            quotes: try self.quotes.source(meeting: policy),
+            identity: .init(
+                vmName: identity.vmName,
+                instanceID: identity.instanceID,
+                specGeneration: ResourceNaming.generation(of: identity.vmName) ?? ""
+            ),
+            controlPlane: ControlPlaneHelloVerifier(
+                quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),
+                policy: policy
+            ),
+            logger: logger,
+            http: http
+        )
+    }
+
+    /// The tunnel connector --connector names.
+    private var tunnelConnector: TunnelConnector {
+        switch self.connector {
+        case .cloudflared: .cloudflared(path: self.cloudflared, metricsPort: 20_241)
+        case .emulator: .emulator(adminBaseURL: self.connectorEmulator ?? "")
+        case .none: .none
         }
     }
 

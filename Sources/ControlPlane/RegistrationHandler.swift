@@ -74,28 +74,56 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
         answered: () -> Bool = { true }
     ) async throws {
         var session = try RegistrationHandshake(side: .controlPlane, staticKey: self.staticKey)
-        guard let first = try await receive() else { return }
+        guard let opened = try await self.readRegistration(session: &session, receive: receive, send: send) else { return }
+        let registration = opened.registration
+        func verdictInTime() throws {
+            guard answered() else { throw ConnectionClosed(description: "the handshake deadline passed before the verdict") }
+        }
+        let accepted: RegistrationVerifier<C>.Accepted
+        switch try await self.decide(registration, agentStaticKey: session.remoteStaticKey ?? [], nonce: opened.nonce) {
+        case .accepted(let agent): accepted = agent
+        case .refused(let refusal):
+            // Sends the refusal (encrypted) and logs it; the connection then ends.
+            try verdictInTime()
+            self.logger.notice(
+                "registration refused",
+                metadata: ["agent.vm": "\(registration.vmName)", "refusal.codes": "\(refusal.codes.map(\.rawValue).joined(separator: ","))"]
+            )
+            return try await send(try session.seal(RegistrationMessage.Reply.refusal(refusal)))
+        }
+        try verdictInTime()
+        try await self.provisionAndBootstrap(accepted, session: &session, send: send)
+        try await self.answerHeartbeats(from: accepted.vmName, session: &session, receive: receive, send: send)
+    }
+
+    /// The handshake up to the agent's registration: reads the agent's start, answers with a
+    /// hello carrying a fresh nonce and this control plane's quote binding it, then reads the
+    /// registration. Nil when the agent leaves before starting; throws when it leaves later.
+    private func readRegistration(
+        session: inout RegistrationHandshake,
+        receive: () async throws -> [UInt8]?,
+        send: ([UInt8]) async throws -> Void
+    ) async throws -> (nonce: [UInt8], registration: RegistrationMessage.AgentRegistration)? {
+        guard let first = try await receive() else { return nil }
         try session.readStart(first)
 
         let (nonce, quote) = try await self.quote()
         try await send(try session.hello(RegistrationMessage.ControlPlaneHello(nonce: Data(nonce), quote: Data(quote))))
 
         guard let third = try await receive() else { throw ConnectionClosed(description: "the agent left during the handshake") }
-        let registration = try session.readRegistration(third)
-        func verdictInTime() throws {
-            guard answered() else { throw ConnectionClosed(description: "the handshake deadline passed before the verdict") }
-        }
-        /// Sends the refusal (encrypted) and logs it; the connection then ends.
-        func refuse(_ refusal: RegistrationMessage.Refusal) async throws {
-            try verdictInTime()
-            self.logger.notice(
-                "registration refused",
-                metadata: ["agent.vm": "\(registration.vmName)", "refusal.codes": "\(refusal.codes.map(\.rawValue).joined(separator: ","))"]
-            )
-            try await send(try session.seal(RegistrationMessage.Reply.refusal(refusal)))
-        }
+        return (nonce, try session.readRegistration(third))
+    }
+
+    /// The verdict on a registration; the first refusal wins, checked in this order: the VM is
+    /// one ``admits`` allows, the ``verifier`` accepts the agent, the ``instanceCheck`` (if any)
+    /// finds nothing wrong, and no live agent with another key holds the VM name.
+    private func decide(
+        _ registration: RegistrationMessage.AgentRegistration,
+        agentStaticKey: [UInt8],
+        nonce: [UInt8]
+    ) async throws -> RegistrationVerifier<C>.Decision {
         guard self.admits(registration.vmName) else {
-            return try await refuse(
+            return .refused(
                 .init(
                     codes: [.unknownVM],
                     message: "\(registration.vmName) is not an agent VM of this environment; only the fleet's own VMs register here"
@@ -103,35 +131,47 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
             )
         }
         let accepted: RegistrationVerifier<C>.Accepted
-        switch await self.verifier.verify(registration, agentStaticKey: session.remoteStaticKey ?? [], nonce: nonce) {
+        switch await self.verifier.verify(registration, agentStaticKey: agentStaticKey, nonce: nonce) {
         case .accepted(let agent): accepted = agent
-        case .refused(let refusal): return try await refuse(refusal)
+        case .refused(let refusal): return .refused(refusal)
         }
-        if let instanceCheck = self.instanceCheck {
-            let refusal: RegistrationMessage.Refusal?
-            do {
-                refusal = try await instanceCheck.refusal(for: accepted)
-            } catch {
-                // No verdict: the agent retries. Loud, because every agent waits on this.
-                self.logger.warning(
-                    "cannot check the registering agent's VM with the compute provider (credentials? compute.instances.get?)",
-                    metadata: ["agent.vm": "\(accepted.vmName)", "error": "\(error)"]
-                )
-                throw error
-            }
-            if let refusal { return try await refuse(refusal) }
-        }
+        if let refusal = try await self.instanceRefusal(for: accepted) { return .refused(refusal) }
         // A VM name held by a live agent with another key is not handed over: a second TD
         // claiming a registered VM gets nothing until the first one goes stale.
         if let current = self.registry.agent(accepted.vmName), !current.stale, current.record.staticKey != accepted.staticKey {
-            return try await refuse(
+            return .refused(
                 .init(
                     codes: [.alreadyRegistered],
                     message: "\(accepted.vmName) is registered by a live agent with another key; it can register again once that agent is stale"
                 )
             )
         }
-        try verdictInTime()
+        return .accepted(accepted)
+    }
+
+    /// The ``instanceCheck``'s refusal of an accepted agent; nil when it passes or there is no
+    /// check. Throws (after a warning) when the compute provider cannot be asked.
+    private func instanceRefusal(for accepted: RegistrationVerifier<C>.Accepted) async throws -> RegistrationMessage.Refusal? {
+        guard let instanceCheck = self.instanceCheck else { return nil }
+        do {
+            return try await instanceCheck.refusal(for: accepted)
+        } catch {
+            // No verdict: the agent retries. Loud, because every agent waits on this.
+            self.logger.warning(
+                "cannot check the registering agent's VM with the compute provider (credentials? compute.instances.get?)",
+                metadata: ["agent.vm": "\(accepted.vmName)", "error": "\(error)"]
+            )
+            throw error
+        }
+    }
+
+    /// Provisions the accepted agent's tunnel, sends the agent its bootstrap reply, then records
+    /// the agent in the ``registry``.
+    private func provisionAndBootstrap(
+        _ accepted: RegistrationVerifier<C>.Accepted,
+        session: inout RegistrationHandshake,
+        send: ([UInt8]) async throws -> Void
+    ) async throws {
         let tunnel = try await self.provisioner.provision(vm: accepted.vmName)
         let agentID = Self.agentID(vm: accepted.vmName, staticKey: accepted.staticKey)
         try await send(
@@ -148,7 +188,16 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
         )
         self.registry.register(vm: accepted.vmName, agentID: agentID, hostname: tunnel.hostname, mrTD: accepted.mrTD, staticKey: accepted.staticKey)
         self.logger.info("agent registered", metadata: ["agent.vm": "\(accepted.vmName)", "agent.id": "\(agentID)"])
+    }
 
+    /// Records and acknowledges the agent's heartbeats until it leaves; a heartbeat whose
+    /// sequence number does not rise (replayed or reordered) ends the connection.
+    private func answerHeartbeats(
+        from vm: String,
+        session: inout RegistrationHandshake,
+        receive: () async throws -> [UInt8]?,
+        send: ([UInt8]) async throws -> Void
+    ) async throws {
         var sequence = -1
         while let frame = try await receive() {
             let heartbeat = try session.open(RegistrationMessage.Heartbeat.self, frame)
@@ -156,7 +205,7 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
                 throw ConnectionClosed(description: "heartbeat \(heartbeat.sequence) after \(sequence): replayed or reordered")
             }
             sequence = heartbeat.sequence
-            self.registry.heartbeat(vm: accepted.vmName, status: heartbeat.status, workloads: heartbeat.workloads)
+            self.registry.heartbeat(vm: vm, status: heartbeat.status, workloads: heartbeat.workloads)
             try await send(try session.seal(RegistrationMessage.HeartbeatAck(sequence: heartbeat.sequence)))
         }
     }

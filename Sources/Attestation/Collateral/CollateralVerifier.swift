@@ -17,72 +17,144 @@ struct VerifiedCollateral: Sendable {
 /// item's validity window at the verification time.
 enum CollateralVerifier {
     static func verify(_ bundle: CollateralBundle, anchor: TrustAnchor, at time: Date) async -> Result<VerifiedCollateral, RejectionReason> {
-        let tcbInfo: TCBInfo
-        let qeIdentity: QEIdentity
-        let rootCRL: CertificateRevocationList
-        let pckCRL: CertificateRevocationList
-        do {
-            tcbInfo = try JSONDecoder().decode(TCBInfo.self, from: Data(bundle.tcbInfo.utf8))
-            qeIdentity = try JSONDecoder().decode(QEIdentity.self, from: Data(bundle.qeIdentity.utf8))
+        do throws(RejectionReason) {
+            let (tcbInfo, qeIdentity) = try self.decodeSignedItems(of: bundle)
+            let (rootCRL, pckCRL) = try self.decodeCRLs(of: bundle)
+            let signersWindow = try await self.verifySigners(of: bundle, anchor: anchor, at: time, rootCRL: rootCRL)
+            let currentWindow = try self.currentWindow(tcbInfo: tcbInfo, qeIdentity: qeIdentity, rootCRL: rootCRL, pckCRL: pckCRL, at: time)
+            return .success(
+                VerifiedCollateral(
+                    tcbInfo: tcbInfo,
+                    qeIdentity: qeIdentity,
+                    rootCRL: rootCRL,
+                    pckCRL: pckCRL,
+                    window: signersWindow.intersection(currentWindow)
+                )
+            )
         } catch {
-            return .failure(RejectionReason(.collateralMalformed, "TCB Info or QE Identity JSON is malformed: \(error)"))
+            return .failure(error)
         }
+    }
+
+    /// The TCB Info and QE Identity JSON, decoded (their signatures are over the exact text, so
+    /// the bundle keeps it too).
+    private static func decodeSignedItems(of bundle: CollateralBundle) throws(RejectionReason) -> (TCBInfo, QEIdentity) {
         do {
-            rootCRL = try CertificateRevocationList(derEncoded: bundle.rootCACRL)
-            pckCRL = try CertificateRevocationList(derEncoded: bundle.pckCRL)
+            let tcbInfo = try JSONDecoder().decode(TCBInfo.self, from: Data(bundle.tcbInfo.utf8))
+            let qeIdentity = try JSONDecoder().decode(QEIdentity.self, from: Data(bundle.qeIdentity.utf8))
+            return (tcbInfo, qeIdentity)
         } catch {
-            return .failure(RejectionReason(.collateralMalformed, "a CRL is not a DER v2 CRL: \(error)"))
+            throw RejectionReason(.collateralMalformed, "TCB Info or QE Identity JSON is malformed: \(error)")
         }
+    }
+
+    /// The root CA CRL and the PCK CRL, decoded from DER.
+    private static func decodeCRLs(of bundle: CollateralBundle) throws(RejectionReason) -> (CertificateRevocationList, CertificateRevocationList) {
+        do {
+            let rootCRL = try CertificateRevocationList(derEncoded: bundle.rootCACRL)
+            let pckCRL = try CertificateRevocationList(derEncoded: bundle.pckCRL)
+            return (rootCRL, pckCRL)
+        } catch {
+            throw RejectionReason(.collateralMalformed, "a CRL is not a DER v2 CRL: \(error)")
+        }
+    }
+
+    /// Checks the TCB Info's and the QE Identity's signers (see ``verifySigner(of:chainPEM:text:signature:anchor:at:rootCRL:)``),
+    /// then that `rootCRL` is the trust anchor's: issued and signed by the root the chains end
+    /// in. Returns when both issuer chains are valid.
+    private static func verifySigners(
+        of bundle: CollateralBundle,
+        anchor: TrustAnchor,
+        at time: Date,
+        rootCRL: CertificateRevocationList
+    ) async throws(RejectionReason) -> CertificateChainValidator.ValidityWindow {
         var window = CertificateChainValidator.ValidityWindow(notBefore: .distantPast, notAfter: .distantFuture)
         var rootCertificate: Certificate?
         for (name, chainPEM, text, signature) in [
             ("TCB Info", bundle.tcbInfoIssuerChain, bundle.tcbInfo, bundle.tcbInfoSignature),
             ("QE Identity", bundle.qeIdentityIssuerChain, bundle.qeIdentity, bundle.qeIdentitySignature),
         ] {
-            guard let chain = try? CertificateChainValidator.certificates(pem: Array(chainPEM.utf8)), let signer = chain.first,
-                let signerKey = P256.Signing.PublicKey(signer.publicKey)
-            else {
-                return .failure(RejectionReason(.collateralMalformed, "the \(name) issuer chain is not PEM certificates with a P-256 signer"))
-            }
-            switch await CertificateChainValidator.validate(leaf: signer, intermediates: Array(chain.dropFirst()), anchor: anchor, at: time) {
-            case .failure(let failure):
-                return .failure(RejectionReason(.collateralSignature, "\(name) issuer chain: \(failure.message)"))
-            case .success(let chainWindow):
-                window = window.intersection(chainWindow)
-            }
-            rootCertificate = rootCertificate ?? anchor.root(among: Array(chain.dropFirst()))
-            guard !rootCRL.revokes(signer.serialNumber) else {
-                return .failure(RejectionReason(.revoked, "the \(name) signing certificate is on the root CA CRL"))
-            }
-            guard signature.count == 64, let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: signature),
-                signerKey.isValidSignature(ecdsa, for: Array(text.utf8))
-            else {
-                return .failure(RejectionReason(.collateralSignature, "the \(name) signature does not verify with \(signer.subject)"))
-            }
+            let signer = try await self.verifySigner(
+                of: name,
+                chainPEM: chainPEM,
+                text: text,
+                signature: signature,
+                anchor: anchor,
+                at: time,
+                rootCRL: rootCRL
+            )
+            window = window.intersection(signer.window)
+            rootCertificate = rootCertificate ?? anchor.root(among: signer.intermediates)
         }
         guard let root = rootCertificate, let rootKey = P256.Signing.PublicKey(root.publicKey) else {
-            return .failure(RejectionReason(.collateralSignature, "the collateral does not chain to the trust anchor"))
+            throw RejectionReason(.collateralSignature, "the collateral does not chain to the trust anchor")
         }
         guard rootCRL.issuer == root.subject, rootCRL.isSigned(by: rootKey) else {
-            return .failure(RejectionReason(.collateralSignature, "the root CA CRL is not signed by the trust anchor"))
+            throw RejectionReason(.collateralSignature, "the root CA CRL is not signed by the trust anchor")
         }
+        return window
+    }
+
+    /// One signed item's signer, item `name`: its issuer chain (PEM, P-256 signer first) valid to
+    /// `anchor` at `time`, the signer not on `rootCRL`, and `signature` (raw r ‖ s) valid over
+    /// `text`'s exact bytes. Returns the chain's validity and its certificates above the signer.
+    private static func verifySigner(
+        of name: String,
+        chainPEM: String,
+        text: String,
+        signature: [UInt8],
+        anchor: TrustAnchor,
+        at time: Date,
+        rootCRL: CertificateRevocationList
+    ) async throws(RejectionReason) -> (window: CertificateChainValidator.ValidityWindow, intermediates: [Certificate]) {
+        guard let chain = try? CertificateChainValidator.certificates(pem: Array(chainPEM.utf8)), let signer = chain.first,
+            let signerKey = P256.Signing.PublicKey(signer.publicKey)
+        else {
+            throw RejectionReason(.collateralMalformed, "the \(name) issuer chain is not PEM certificates with a P-256 signer")
+        }
+        let intermediates = Array(chain.dropFirst())
+        let window: CertificateChainValidator.ValidityWindow
+        switch await CertificateChainValidator.validate(leaf: signer, intermediates: intermediates, anchor: anchor, at: time) {
+        case .failure(let failure):
+            throw RejectionReason(.collateralSignature, "\(name) issuer chain: \(failure.message)")
+        case .success(let chainWindow):
+            window = chainWindow
+        }
+        guard !rootCRL.revokes(signer.serialNumber) else {
+            throw RejectionReason(.revoked, "the \(name) signing certificate is on the root CA CRL")
+        }
+        guard signature.count == 64, let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: signature),
+            signerKey.isValidSignature(ecdsa, for: Array(text.utf8))
+        else {
+            throw RejectionReason(.collateralSignature, "the \(name) signature does not verify with \(signer.subject)")
+        }
+        return (window, intermediates)
+    }
+
+    /// When the TCB Info, the QE Identity and both CRLs are all current; throws unless `time`
+    /// lies within each item's issue date and next update, and before each CRL's next update.
+    private static func currentWindow(
+        tcbInfo: TCBInfo,
+        qeIdentity: QEIdentity,
+        rootCRL: CertificateRevocationList,
+        pckCRL: CertificateRevocationList,
+        at time: Date
+    ) throws(RejectionReason) -> CertificateChainValidator.ValidityWindow {
+        var window = CertificateChainValidator.ValidityWindow(notBefore: .distantPast, notAfter: .distantFuture)
         for (name, item) in [("TCB Info", (tcbInfo.issueDate, tcbInfo.nextUpdate)), ("QE Identity", (qeIdentity.issueDate, qeIdentity.nextUpdate))] {
             guard let issued = CivilTime.parseRFC3339(item.0), let next = CivilTime.parseRFC3339(item.1) else {
-                return .failure(RejectionReason(.collateralMalformed, "\(name) dates are not RFC 3339"))
+                throw RejectionReason(.collateralMalformed, "\(name) dates are not RFC 3339")
             }
             guard time >= issued, time <= next else {
                 let state = time < issued ? "is not yet valid (issued \(item.0))" : "expired at \(item.1)"
-                return .failure(RejectionReason(.collateralExpired, "\(name) \(state) at \(CivilTime.formatRFC3339(time))"))
+                throw RejectionReason(.collateralExpired, "\(name) \(state) at \(CivilTime.formatRFC3339(time))")
             }
             window = window.intersection(.init(notBefore: issued, notAfter: next))
         }
         for (name, crl) in [("root CA CRL", rootCRL), ("PCK CRL", pckCRL)] where time >= crl.nextUpdate {
-            return .failure(
-                RejectionReason(.collateralExpired, "the \(name) expired at \(CivilTime.formatRFC3339(crl.nextUpdate)); fetch fresh collateral")
-            )
+            throw RejectionReason(.collateralExpired, "the \(name) expired at \(CivilTime.formatRFC3339(crl.nextUpdate)); fetch fresh collateral")
         }
-        window = window.intersection(.init(notBefore: .distantPast, notAfter: min(rootCRL.nextUpdate, pckCRL.nextUpdate).addingTimeInterval(-0.001)))
-        return .success(VerifiedCollateral(tcbInfo: tcbInfo, qeIdentity: qeIdentity, rootCRL: rootCRL, pckCRL: pckCRL, window: window))
+        return window.intersection(.init(notBefore: .distantPast, notAfter: min(rootCRL.nextUpdate, pckCRL.nextUpdate).addingTimeInterval(-0.001)))
     }
 }
 

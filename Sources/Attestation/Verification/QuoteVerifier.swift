@@ -55,49 +55,18 @@ public struct QuoteVerifier: Sendable {
         at time: Date
     ) async -> QuoteVerification {
         var reasons: [RejectionReason] = []
-        let signature = quote.signatureData
         if let reason = Self.checkQuoteSignature(quote) { reasons.append(reason) }
 
-        var usedCache = false
-        let platform: PlatformVerification?
-        let key = VerificationCache.key(
-            anchor: self.configuration.trustAnchor,
-            quote.raw[(quote.signatureDataRange.lowerBound + 64)..<quote.signatureDataRange.upperBound]
-        )
-        if let cached = self.configuration.cache?.platform(key), cached.window.contains(time) {
-            platform = cached
-            usedCache = true
-        } else {
-            switch await self.verifyPlatform(quote, at: time) {
-            case .success(let verified):
-                platform = verified
-                self.configuration.cache?.store(verified, for: key)
-            case .failure(let failures):
-                platform = nil
-                reasons += failures.reasons
-            }
-        }
-
-        if let expected = self.configuration.qeIdentity {
-            if Array(signature.qeReport.mrSigner.bytes) != expected.mrSigner || signature.qeReport.isvProdID != expected.isvProdID {
-                reasons.append(
-                    RejectionReason(
-                        .qeIdentity,
-                        "the quoting enclave (MRSIGNER \(signature.qeReport.mrSigner), ISVPRODID \(signature.qeReport.isvProdID)) is not Intel's TD QE"
-                    )
-                )
-            }
-        }
+        let platform = await self.cachedOrVerifiedPlatform(quote, at: time)
+        reasons += platform.reasons
+        if let reason = self.checkQEIdentity(quote) { reasons.append(reason) }
 
         var tcb: TCBEvaluation?
         if let collateral {
-            switch await self.evaluateCollateral(collateral, quote: quote, platform: platform, at: time) {
+            switch await self.evaluateCollateral(collateral, quote: quote, platform: platform.verified, at: time) {
             case .success(let evaluation):
                 tcb = evaluation
-                if !policy.acceptedTCBStatuses.contains(evaluation.status) {
-                    let accepted = policy.acceptedTCBStatuses.map(\.rawValue).sorted().joined(separator: ", ")
-                    reasons.append(RejectionReason(.tcbStatus, "TCB status \(evaluation.status) is not accepted (accepted: \(accepted))"))
-                }
+                if let reason = Self.checkTCBStatus(evaluation, policy: policy) { reasons.append(reason) }
             case .failure(let reason):
                 reasons.append(reason)
             }
@@ -107,11 +76,11 @@ public struct QuoteVerifier: Sendable {
         return QuoteVerification(
             quote: quote,
             reasons: reasons,
-            pck: platform?.sgxExtension ?? Self.sgxExtension(ofChainIn: quote),
+            pck: platform.verified?.sgxExtension ?? Self.sgxExtension(ofChainIn: quote),
             tcb: tcb,
             collateralChecked: collateral != nil,
             trustAnchor: self.configuration.trustAnchor,
-            usedCache: usedCache
+            usedCache: platform.usedCache
         )
     }
 
@@ -126,6 +95,49 @@ public struct QuoteVerifier: Sendable {
             return RejectionReason(.quoteSignature, "the quote signature does not verify with the attestation key")
         }
         return nil
+    }
+
+    /// The quote's platform checks (steps 2–4): from the cache when it holds this platform's
+    /// certification data and its result is valid at `time`, else verified now (and a success
+    /// cached). `verified` is nil when they failed, for the `reasons` given.
+    private func cachedOrVerifiedPlatform(
+        _ quote: TDXQuote,
+        at time: Date
+    ) async -> (verified: PlatformVerification?, reasons: [RejectionReason], usedCache: Bool) {
+        let key = VerificationCache.key(
+            anchor: self.configuration.trustAnchor,
+            quote.raw[(quote.signatureDataRange.lowerBound + 64)..<quote.signatureDataRange.upperBound]
+        )
+        if let cached = self.configuration.cache?.platform(key), cached.window.contains(time) {
+            return (cached, [], true)
+        }
+        switch await self.verifyPlatform(quote, at: time) {
+        case .success(let verified):
+            self.configuration.cache?.store(verified, for: key)
+            return (verified, [], false)
+        case .failure(let failures):
+            return (nil, failures.reasons, false)
+        }
+    }
+
+    /// Step 5: the quoting enclave must be the configured one (MRSIGNER and ISVPRODID), when
+    /// ``Configuration/qeIdentity`` pins one.
+    private func checkQEIdentity(_ quote: TDXQuote) -> RejectionReason? {
+        let qeReport = quote.signatureData.qeReport
+        guard let expected = self.configuration.qeIdentity,
+            Array(qeReport.mrSigner.bytes) != expected.mrSigner || qeReport.isvProdID != expected.isvProdID
+        else { return nil }
+        return RejectionReason(
+            .qeIdentity,
+            "the quoting enclave (MRSIGNER \(qeReport.mrSigner), ISVPRODID \(qeReport.isvProdID)) is not Intel's TD QE"
+        )
+    }
+
+    /// The policy's verdict on the TCB status the collateral gave.
+    private static func checkTCBStatus(_ evaluation: TCBEvaluation, policy: AttestationPolicy) -> RejectionReason? {
+        guard !policy.acceptedTCBStatuses.contains(evaluation.status) else { return nil }
+        let accepted = policy.acceptedTCBStatuses.map(\.rawValue).sorted().joined(separator: ", ")
+        return RejectionReason(.tcbStatus, "TCB status \(evaluation.status) is not accepted (accepted: \(accepted))")
     }
 
     private struct PlatformFailure: Error {

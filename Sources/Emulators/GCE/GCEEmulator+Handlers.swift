@@ -198,72 +198,121 @@ extension GCEEmulator {
     @Sendable func insert(_ request: Request, _ context: BasicRequestContext) async -> Response {
         let body = await EmulatorResponse.body(request)
         let zone = context.parameters.get("zone") ?? ""
-        guard let name = body["name"] as? String, name.range(of: "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", options: .regularExpression) != nil else {
+        let insert: InstanceInsert
+        switch Self.instanceInsert(from: body) {
+        case .refused(let response): return response
+        case .valid(let valid): insert = valid
+        }
+        let requestID = EmulatorResponse.query(request, "requestId")
+        let stockout = self.faults.fault(for: "instances.insert.operation")?.operationError
+        let operation = self.withState { state, now in
+            self.recordInsert(insert, zone: zone, requestID: requestID, operationError: stockout, state: &state, now: now)
+        }
+        guard let operation else {
             return Self.error(
-                .badRequest,
-                "invalid",
-                "Invalid value for field 'resource.name': '\(body["name"] ?? "")'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?|[1-9][0-9]{0,19})'"
+                .conflict,
+                "alreadyExists",
+                "The resource 'projects/\(self.configuration.project)/zones/\(zone)/instances/\(insert.name)' already exists"
+            )
+        }
+        return EmulatorResponse.json(.ok, self.operationJSON(operation, now: self.clock.now))
+    }
+
+    /// What an `instances.insert` body asks for, once GCE's checks passed.
+    private struct InstanceInsert {
+        var name: String
+        /// The machine type's name (the last segment of the body's URL or name).
+        var machineType: String
+        var confidentialType: String
+        var onHostMaintenance: String
+        var labels: [String: String]
+        var metadataItems: [[String: String]]
+    }
+
+    /// An `instances.insert` body read: what it asks for, or GCE's error for it.
+    private enum InstanceInsertOutcome {
+        case valid(InstanceInsert)
+        case refused(Response)
+    }
+
+    /// Reads an `instances.insert` body as GCE does: the name must be a valid resource name, the
+    /// machine type is required, and a TDX VM must TERMINATE on host maintenance; GCE's 400
+    /// otherwise.
+    private static func instanceInsert(from body: [String: Any]) -> InstanceInsertOutcome {
+        guard let name = body["name"] as? String, name.range(of: "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", options: .regularExpression) != nil else {
+            return .refused(
+                Self.error(
+                    .badRequest,
+                    "invalid",
+                    "Invalid value for field 'resource.name': '\(body["name"] ?? "")'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?|[1-9][0-9]{0,19})'"
+                )
             )
         }
         guard let machineType = (body["machineType"] as? String)?.split(separator: "/").last.map(String.init) else {
-            return Self.error(.badRequest, "required", "Required field 'resource.machineType' not specified")
+            return .refused(Self.error(.badRequest, "required", "Required field 'resource.machineType' not specified"))
         }
         let confidential =
             ((body["confidentialInstanceConfig"] as? [String: Any])?["confidentialInstanceType"] as? String)
             ?? "CONFIDENTIAL_INSTANCE_TYPE_UNSPECIFIED"
         let maintenance = ((body["scheduling"] as? [String: Any])?["onHostMaintenance"] as? String) ?? "MIGRATE"
         if confidential == "TDX" && maintenance != "TERMINATE" {
-            return Self.error(
-                .badRequest,
-                "badRequest",
-                "Invalid value for field 'resource.scheduling.onHostMaintenance': 'MIGRATE'. Confidential VMs of type TDX require onHostMaintenance TERMINATE."
+            return .refused(
+                Self.error(
+                    .badRequest,
+                    "badRequest",
+                    "Invalid value for field 'resource.scheduling.onHostMaintenance': 'MIGRATE'. Confidential VMs of type TDX require onHostMaintenance TERMINATE."
+                )
             )
         }
-        let labels = body["labels"] as? [String: String] ?? [:]
         let items = ((body["metadata"] as? [String: Any])?["items"] as? [[String: Any]] ?? []).map { item in
             ["key": item["key"] as? String ?? "", "value": item["value"] as? String ?? ""]
         }
-        let requestID = EmulatorResponse.query(request, "requestId")
-        let stockout = self.faults.fault(for: "instances.insert.operation")?.operationError
-        enum Outcome {
-            case exists
-            case operation(GCEEmulatorState.Operation)
-        }
-        let outcome: Outcome = self.withState { state, now in
-            if let requestID, let existing = state.requestIDs[requestID], let operation = state.operations[existing] { return .operation(operation) }
-            let key = GCEEmulatorState.key(zone, name)
-            if let current = state.instances[key], !current.deleted { return .exists }
-            state.nextID += 1
-            let id = state.nextID
-            state.instances[key] = .init(
-                id: id,
+        return .valid(
+            InstanceInsert(
                 name: name,
-                zone: zone,
                 machineType: machineType,
-                status: "PROVISIONING",
-                labels: labels,
-                labelFingerprint: Self.fingerprint(),
-                metadataItems: items,
-                metadataFingerprint: Self.fingerprint(),
-                created: Date(),
                 confidentialType: confidential,
                 onHostMaintenance: maintenance,
-                listedFrom: now + self.configuration.listLag
+                labels: body["labels"] as? [String: String] ?? [:],
+                metadataItems: items
             )
-            state.order.removeAll { $0 == key }
-            state.order.append(key)
-            let operation = self.newOperation(&state, now: now, zone: zone, type: "insert", target: name, requestID: requestID, error: stockout)
-            return .operation(operation)
-        }
-        switch outcome {
-        case .exists:
-            return Self.error(
-                .conflict,
-                "alreadyExists",
-                "The resource 'projects/\(self.configuration.project)/zones/\(zone)/instances/\(name)' already exists"
-            )
-        case .operation(let operation): return EmulatorResponse.json(.ok, self.operationJSON(operation, now: self.clock.now))
-        }
+        )
+    }
+
+    /// Adds the instance, PROVISIONING and listed after ``Configuration/listLag``, with its insert
+    /// operation (failing with `operationError`, if given). A `requestID` seen before returns
+    /// that request's operation and adds nothing; nil when a live instance has the name.
+    private func recordInsert(
+        _ insert: InstanceInsert,
+        zone: String,
+        requestID: String?,
+        operationError: String?,
+        state: inout GCEEmulatorState,
+        now: Duration
+    ) -> GCEEmulatorState.Operation? {
+        if let requestID, let existing = state.requestIDs[requestID], let operation = state.operations[existing] { return operation }
+        let key = GCEEmulatorState.key(zone, insert.name)
+        if let current = state.instances[key], !current.deleted { return nil }
+        state.nextID += 1
+        let id = state.nextID
+        state.instances[key] = .init(
+            id: id,
+            name: insert.name,
+            zone: zone,
+            machineType: insert.machineType,
+            status: "PROVISIONING",
+            labels: insert.labels,
+            labelFingerprint: Self.fingerprint(),
+            metadataItems: insert.metadataItems,
+            metadataFingerprint: Self.fingerprint(),
+            created: Date(),
+            confidentialType: insert.confidentialType,
+            onHostMaintenance: insert.onHostMaintenance,
+            listedFrom: now + self.configuration.listLag
+        )
+        state.order.removeAll { $0 == key }
+        state.order.append(key)
+        return self.newOperation(&state, now: now, zone: zone, type: "insert", target: insert.name, requestID: requestID, error: operationError)
     }
 
     func newOperation(

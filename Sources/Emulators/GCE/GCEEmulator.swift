@@ -157,7 +157,15 @@ public final class GCEEmulator: Sendable {
 
     /// Adds the `/compute/v1` routes and `/token` to `router`.
     public func addRoutes(to router: Router<BasicRequestContext>) {
-        let zone = "/compute/v1/projects/:project/zones/:zone"
+        self.addTokenRoutes(to: router)
+        self.addInstanceMetadataRoutes(to: router)
+        self.addZonalRoutes(to: router)
+        self.addProjectRoutes(to: router)
+    }
+
+    /// The OAuth token endpoint (`/token`, for service-account JWT assertions) and the metadata
+    /// server's default service-account token (`Metadata-Flavor: Google` required).
+    private func addTokenRoutes(to router: Router<BasicRequestContext>) {
         router.post("/token") { request, _ in await self.token(request) }
         router.get("/computeMetadata/v1/instance/service-accounts/default/token") { request, _ -> Response in
             guard let flavor = HTTPField.Name("Metadata-Flavor"), request.headers[flavor] == "Google" else {
@@ -168,11 +176,20 @@ public final class GCEEmulator: Sendable {
             self.journal.record(.init(route: "gce metadata.token", method: "GET", status: 200))
             return EmulatorResponse.json(.ok, ["access_token": token, "expires_in": 3599, "token_type": "Bearer"])
         }
-        // Each instance's own metadata server, as the VM would see it at
-        // http://metadata.google.internal: point an agent's --metadata-host here.
+    }
+
+    /// Each instance's own metadata server, as the VM would see it at
+    /// http://metadata.google.internal: point an agent's --metadata-host here.
+    private func addInstanceMetadataRoutes(to router: Router<BasicRequestContext>) {
         router.get("/_emulator/vms/:zone/:name/computeMetadata/v1/instance/**") { request, context -> Response in
             self.instanceMetadata(request, context)
         }
+    }
+
+    /// The routes under `/compute/v1/projects/:project/zones/:zone`: instances and their
+    /// operations, each behind the gate.
+    private func addZonalRoutes(to router: Router<BasicRequestContext>) {
+        let zone = "/compute/v1/projects/:project/zones/:zone"
         router.get(RouterPath(zone + "/instances")) { request, context in
             await self.gated(request, context, "instances.list", "lists", self.listInstances)
         }
@@ -212,6 +229,11 @@ public final class GCEEmulator: Sendable {
         router.post(RouterPath(zone + "/operations/:operation/wait")) { request, context in
             await self.gated(request, context, "operations.wait", "operations", self.waitOperation)
         }
+    }
+
+    /// The project-wide routes, behind the gate: the aggregated instance list and
+    /// images.getFromFamily.
+    private func addProjectRoutes(to router: Router<BasicRequestContext>) {
         router.get("/compute/v1/projects/:project/aggregated/instances") { request, context in
             await self.gated(request, context, "instances.aggregatedList", "lists", self.aggregatedList)
         }

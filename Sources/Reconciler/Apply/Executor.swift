@@ -64,61 +64,32 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
     /// Applies `plan`, which was made from `observed`.
     public func apply(_ plan: Plan, observed: ObservedState, progress: @escaping @Sendable (ApplyEvent) -> Void = { _ in }) async -> ApplyReport {
         let directory = TunnelDirectory(observed.tunnels)
-        let byID = Dictionary(plan.actions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let order = Dictionary(plan.actions.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var waiting: [String: Set<String>] = [:]
-        var dependents: [String: [String]] = [:]
-        for action in plan.actions {
-            let dependencies = Set(action.dependsOn.filter { byID[$0] != nil })
-            waiting[action.id] = dependencies
-            for dependency in dependencies { dependents[dependency, default: []].append(action.id) }
-        }
-        var ready = plan.actions.filter { waiting[$0.id]?.isEmpty ?? true }.map(\.id)
+        var schedule = ActionSchedule(plan)
         var report = ApplyReport()
-        var skipped: Set<String> = []
         await withTaskGroup(of: (String, Result<ApplyOutcome, any Error>, Duration).self) { group in
             var running = 0
             func launch() {
-                while running < max(self.configuration.maxConcurrency, 1), !ready.isEmpty {
-                    let id = ready.removeFirst()
-                    guard let action = byID[id] else { continue }
+                while running < max(self.configuration.maxConcurrency, 1), let action = schedule.nextReady() {
                     running += 1
                     progress(.started(action))
-                    group.addTask {
-                        let start = self.clock.now
-                        do {
-                            let outcome = try await self.perform(action, directory: directory, progress: progress)
-                            return (id, .success(outcome), start.duration(to: self.clock.now))
-                        } catch {
-                            return (id, .failure(error), start.duration(to: self.clock.now))
-                        }
-                    }
+                    group.addTask { await self.timedPerform(action, directory: directory, progress: progress) }
                 }
             }
             launch()
             while let (id, result, elapsed) = await group.next() {
                 running -= 1
-                guard let action = byID[id] else { continue }
+                guard let action = schedule.action(id) else { continue }
                 switch result {
                 case .success(let outcome):
                     report.finished[id] = outcome
                     progress(.finished(action, outcome, elapsed: elapsed))
-                    var unblocked: [String] = []
-                    for dependent in dependents[id] ?? [] where !skipped.contains(dependent) {
-                        waiting[dependent]?.remove(id)
-                        if waiting[dependent]?.isEmpty == true { unblocked.append(dependent) }
-                    }
-                    ready.append(contentsOf: unblocked)
-                    ready.sort { order[$0] ?? 0 < order[$1] ?? 0 }
+                    schedule.finished(id)
                 case .failure(let error):
                     report.failed[id] = "\(error)"
                     progress(.failed(action, message: "\(error)"))
-                    var queue = dependents[id] ?? []
-                    while let next = queue.popLast() {
-                        guard skipped.insert(next).inserted, let dependent = byID[next] else { continue }
-                        report.skipped.append(next)
+                    for dependent in schedule.skipDependents(of: id) {
+                        report.skipped.append(dependent.id)
                         progress(.skipped(dependent, because: id))
-                        queue.append(contentsOf: dependents[next] ?? [])
                     }
                 }
                 launch()
@@ -126,6 +97,22 @@ public struct Executor<C: Clock>: Sendable where C.Duration == Duration {
         }
         report.skipped.sort()
         return report
+    }
+
+    /// Performs `action` (see ``perform(_:directory:progress:)``) and times it on ``clock``;
+    /// returns the action's id with the outcome or error.
+    private func timedPerform(
+        _ action: PlanAction,
+        directory: TunnelDirectory,
+        progress: @Sendable (ApplyEvent) -> Void
+    ) async -> (String, Result<ApplyOutcome, any Error>, Duration) {
+        let start = self.clock.now
+        do {
+            let outcome = try await self.perform(action, directory: directory, progress: progress)
+            return (action.id, .success(outcome), start.duration(to: self.clock.now))
+        } catch {
+            return (action.id, .failure(error), start.duration(to: self.clock.now))
+        }
     }
 
     // MARK: One action
