@@ -158,7 +158,7 @@ let package = Package(
         .target(
             name: "ControlPlane",
             dependencies: [
-                "Attestation", "Encoding", "Reconciler", "Registration", "Spec", "ProviderSupport",
+                "Attestation", "Encoding", "Reconciler", "Registration", "Spec", "ProviderSupport", "Daemon", "SourceVerification",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

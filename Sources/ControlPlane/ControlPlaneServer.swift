@@ -12,8 +12,9 @@ import Registration
 import ServiceLifecycle
 
 /// The control plane's HTTP service: `GET /health`, `GET /cp/attest?nonce=<64 hex>` (a fresh
-/// quote binding this control plane's Noise static key and the caller's nonce) and the
-/// WebSocket `GET /register` (``RegistrationHandler``). A `Service`: run it in the process's
+/// quote binding this control plane's Noise static key and the caller's nonce), the
+/// WebSocket `GET /register` (``RegistrationHandler``) and, when it reconciles, the daemon's
+/// routes (``DaemonRoutes``). A `Service`: run it in the process's
 /// `ServiceGroup`; graceful shutdown stops accepting and lets connections finish.
 public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration {
     /// Where to listen.
@@ -44,23 +45,50 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         }
     }
 
-    /// Registration.
-    public var handler: RegistrationHandler<C>
+    /// Registration (empty while a control plane waits for its first fleet revision: its
+    /// routes then answer 503).
+    public var slot: RegistrationSlot<C>
+    /// The logger of the server itself.
+    public var logger: Logger
     /// The address.
     public var configuration: Configuration
     /// Called with the bound port once listening.
     public var onRunning: @Sendable (Int) async -> Void
     /// The clock handshake deadlines run on.
     public var deadlineClock: any Clock<Duration>
+    /// The daemon's routes (status, plans, webhook, admin), when this control plane reconciles.
+    public var daemon: DaemonRoutes?
 
-    /// Creates the server.
+    /// Creates the server over a fixed handler.
     public init(
         handler: RegistrationHandler<C>,
         configuration: Configuration,
         deadlineClock: any Clock<Duration> = ContinuousClock(),
+        daemon: DaemonRoutes? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
-        self.handler = handler
+        self.init(
+            slot: RegistrationSlot(handler),
+            logger: handler.logger,
+            configuration: configuration,
+            deadlineClock: deadlineClock,
+            daemon: daemon,
+            onRunning: onRunning
+        )
+    }
+
+    /// Creates the server over a slot that may be empty at first.
+    public init(
+        slot: RegistrationSlot<C>,
+        logger: Logger,
+        configuration: Configuration,
+        deadlineClock: any Clock<Duration> = ContinuousClock(),
+        daemon: DaemonRoutes? = nil,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.daemon = daemon
+        self.slot = slot
+        self.logger = logger
         self.configuration = configuration
         self.deadlineClock = deadlineClock
         self.onRunning = onRunning
@@ -76,6 +104,7 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         self.addHealthRoute(to: router)
         self.addAttestRoute(to: router)
         self.addRegisterRoute(to: router)
+        self.daemon?.add(to: router)
         let onRunning = self.onRunning
         let port = self.configuration.port
         return Application(
@@ -92,14 +121,15 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
             ),
             configuration: .init(address: .hostname(self.configuration.host, port: port), serverName: "devopsdefender-control-plane"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-            logger: self.handler.logger
+            logger: self.logger
         )
     }
 
     /// `GET /health`: the agent registry.
     private func addHealthRoute(to router: Router<BasicWebSocketRequestContext>) {
-        let handler = self.handler
+        let slot = self.slot
         router.get("/health") { _, _ -> Response in
+            guard let handler = slot.current else { return Self.waiting() }
             let agents = handler.registry.snapshot()
             let body: [String: Any] = [
                 "status": "ok",
@@ -120,8 +150,9 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
 
     /// `GET /cp/attest?nonce=<64 hex>`: a fresh quote binding the Noise static key and the nonce.
     private func addAttestRoute(to router: Router<BasicWebSocketRequestContext>) {
-        let handler = self.handler
+        let slot = self.slot
         router.get("/cp/attest") { request, _ -> Response in
+            guard let handler = slot.current else { return Self.waiting() }
             guard let hex = request.uri.queryParameters["nonce"], let nonce = Hex.decode(hex), nonce.count == 32 else {
                 return Self.json(.badRequest, ["error": "give the nonce as 64 hex characters: /cp/attest?nonce=<32 bytes hex>"])
             }
@@ -144,13 +175,14 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
     /// The WebSocket `GET /register`: one registration per connection, within the handshake
     /// timeout.
     private func addRegisterRoute(to router: Router<BasicWebSocketRequestContext>) {
-        let handler = self.handler
+        let slot = self.slot
         let deadlineClock = self.deadlineClock
         let handshakeTimeout = self.configuration.handshakeTimeout
         router.ws("/register") { _, _ in
-            .upgrade([:])
+            slot.current == nil ? .dontUpgrade : .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let logger = context.logger
+            guard let handler = slot.current else { return }
             do {
                 try await Self.register(
                     handler: handler,
@@ -207,6 +239,13 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
             }
             group.cancelAll()
         }
+    }
+
+    /// 503 while no fleet revision has been accepted yet.
+    static func waiting() -> Response {
+        var response = Self.json(.serviceUnavailable, ["error": "waiting for the first valid revision of the fleet file; see GET /status"])
+        response.headers[.retryAfter] = "5"
+        return response
     }
 
     static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {

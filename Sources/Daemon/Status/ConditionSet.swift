@@ -29,6 +29,17 @@ public struct ConditionSet: Sendable, Hashable, Codable {
         )
     }
 
+    /// Decodes the array `GET /status` carries.
+    public init(from decoder: any Decoder) throws {
+        self.conditions = try decoder.singleValueContainer().decode([Condition].self)
+    }
+
+    /// Encodes as a plain array of conditions.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(self.conditions)
+    }
+
     /// True when the condition of `type` is `True`.
     public func isTrue(_ type: ConditionType) -> Bool { self[type].status == .true }
 }

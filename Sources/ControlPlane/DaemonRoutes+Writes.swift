@@ -1,0 +1,91 @@
+import Crypto
+import Daemon
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Reconciler
+import SourceVerification
+
+extension DaemonRoutes {
+    /// `POST /hooks/github`: verified over the raw body before anything is parsed; a valid
+    /// `push` wakes every loop (the payload is never trusted for the revision: the loop asks git).
+    func hook(_ request: Request) async -> Response {
+        guard let webhook = self.webhook else {
+            return Self.error(.unauthorized, "webhooks are disabled: start the control plane with --webhook-secret-file")
+        }
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > Self.maximumWebhookBody {
+            return Self.error(.contentTooLarge, "the body is over \(Self.maximumWebhookBody) bytes")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maximumWebhookBody)
+        } catch {
+            return Self.error(.contentTooLarge, "the body is over \(Self.maximumWebhookBody) bytes")
+        }
+        let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        let verdict = webhook.verify(body: Array(body.readableBytesView), headers: headers)
+        guard verdict == .valid else { return Self.error(.unauthorized, "signature refused: \(verdict)") }
+        guard let delivery = request.headers[HTTPField.Name("X-GitHub-Delivery")!], !delivery.isEmpty else {
+            return Self.error(.badRequest, "no X-GitHub-Delivery header")
+        }
+        guard self.deliveries.admit(delivery) else { return Self.error(.conflict, "delivery \(delivery) was already received") }
+        switch request.headers[HTTPField.Name("X-GitHub-Event")!] ?? "" {
+        case "push":
+            for environment in self.environments { environment.wake(.webhook) }
+            return Self.encoded(["result": "accepted", "delivery": delivery]).with(status: .accepted)
+        case "ping":
+            return Self.encoded(["result": "pong", "delivery": delivery])
+        case let event:
+            return Self.encoded(["result": "ignored", "event": event, "delivery": delivery]).with(status: .accepted)
+        }
+    }
+
+    /// `POST /approve` `{"revision": SHA, "environment": ENV?}`: lets a revision that does not
+    /// fast-forward be applied (every environment when none is named).
+    func approve(_ request: Request) async -> Response {
+        if let refusal = self.refuseUnlessAdmin(request) { return refusal }
+        struct Body: Decodable {
+            var revision: String
+            var environment: String?
+        }
+        guard let bytes = try? await request.body.collect(upTo: 4096),
+            let body = try? JSONDecoder().decode(Body.self, from: Data(bytes.readableBytesView)),
+            let revision = Revision(body.revision)
+        else {
+            return Self.error(.badRequest, "send {\"revision\": \"<40-hex commit id>\", \"environment\": \"<name>\"}")
+        }
+        let targets = self.environments.filter { body.environment == nil || $0.environment == body.environment }
+        guard !targets.isEmpty else { return Self.error(.notFound, "this control plane reconciles \(self.names)") }
+        for environment in targets { await environment.approve(revision) }
+        return Self.encoded(["approved": revision.hex, "environments": targets.map(\.environment).joined(separator: ",")])
+    }
+
+    /// `POST /environments/ENV/suspend` and `…/resume`.
+    func control(_ request: Request, environment name: String, verb: String) -> Response {
+        if let refusal = self.refuseUnlessAdmin(request) { return refusal }
+        guard let environment = self.environments.first(where: { $0.environment == name }) else {
+            return Self.error(.notFound, "this control plane reconciles \(self.names)")
+        }
+        switch verb {
+        case "suspend": environment.suspend()
+        case "resume": environment.resume()
+        default: return Self.error(.notFound, "use suspend or resume")
+        }
+        return Self.encoded(["environment": name, "result": verb == "suspend" ? "suspended" : "resumed"])
+    }
+
+    /// nil when the request carries the admin token (compared in constant time); else the refusal.
+    func refuseUnlessAdmin(_ request: Request) -> Response? {
+        guard let token = self.adminToken else {
+            return Self.error(.forbidden, "admin routes are disabled: start the control plane with --admin-token-file")
+        }
+        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        let key = SymmetricKey(size: .bits256)
+        let expected = HMAC<SHA256>.authenticationCode(for: Array(token.utf8), using: key)
+        guard HMAC<SHA256>.isValidAuthenticationCode(expected, authenticating: Array(given.utf8), using: key) else {
+            return Self.error(.unauthorized, "a valid admin token is required (Authorization: Bearer <token>)")
+        }
+        return nil
+    }
+}
