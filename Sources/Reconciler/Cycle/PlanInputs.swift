@@ -51,6 +51,7 @@ public struct PlanInputs: Sendable, Hashable, Codable {
             ("observedDigest", .string(self.observedDigest)),
             ("previews", .array(self.settings.previews.map(StructuredValue.integer))),
             ("previewScope", .string(self.settings.previewScope == .exact ? "exact" : "untouched")),
+            ("environmentScope", self.settings.environmentScope.structured),
             ("maxSurge", .integer(self.settings.maxSurge)),
             ("maxDeletePercent", .integer(self.settings.maxDeletePercent)),
             ("allowDestroy", .boolean(self.settings.allowDestroy)),
@@ -59,9 +60,15 @@ public struct PlanInputs: Sendable, Hashable, Codable {
     }
 
     /// Why a fresh cycle's `current` inputs and `plan` differ from these and `savedActions`
-    /// (empty when they agree).
+    /// (empty when they agree). Of the settings only the environment scope is compared: the
+    /// others are the saved plan's own, which the apply re-plans with, but a plan made for one
+    /// scope must never be applied by a writer of another (a staging plan by production's
+    /// control plane), even when the actions happen to agree.
     public func staleness(current: PlanInputs, plan: Plan, savedActions: [String]) -> [String] {
         var stale: [String] = []
+        if self.settings.environmentScope != current.settings.environmentScope {
+            stale.append("it was made for \(self.settings.environmentScope), not \(current.settings.environmentScope)")
+        }
         if self.specDigest != current.specDigest { stale.append("the spec \(self.file) changed") }
         if self.observedDigest != current.observedDigest { stale.append("the observed state of the clouds changed") }
         if savedActions != plan.actions.map(\.id) { stale.append("the actions it would take differ") }

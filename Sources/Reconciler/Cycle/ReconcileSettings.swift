@@ -1,3 +1,5 @@
+import Spec
+
 /// What a plan is made with — which previews are open and the safety knobs — from flags, or from
 /// a saved plan's inputs. `Codable`, so a saved plan carries exactly the settings it was made
 /// with, and re-planning (after a slow approval, or at apply time) uses them again.
@@ -6,6 +8,9 @@ public struct ReconcileSettings: Sendable, Hashable, Codable {
     public var previews: [Int]
     /// Whether previews are managed.
     public var previewScope: PlannerOptions.PreviewScope
+    /// The environments the plan reconciles: all of them for `plan` and `apply`, its own for a
+    /// control plane. A saved plan keeps it, so it is applied with the scope it was made with.
+    public var environmentScope: EnvironmentScope
     /// Rollout surge.
     public var maxSurge: Int
     /// Circuit-breaker limit, in percent of the owned objects.
@@ -20,6 +25,7 @@ public struct ReconcileSettings: Sendable, Hashable, Codable {
     public init(
         previews: [Int] = [],
         previewScope: PlannerOptions.PreviewScope = .untouched,
+        environmentScope: EnvironmentScope = .all,
         maxSurge: Int = 1,
         maxDeletePercent: Int = 30,
         allowDestroy: Bool = false,
@@ -27,6 +33,7 @@ public struct ReconcileSettings: Sendable, Hashable, Codable {
     ) {
         self.previews = previews
         self.previewScope = previewScope
+        self.environmentScope = environmentScope
         self.maxSurge = maxSurge
         self.maxDeletePercent = maxDeletePercent
         self.allowDestroy = allowDestroy
@@ -34,7 +41,7 @@ public struct ReconcileSettings: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case previews, previewScope, maxSurge, maxDeletePercent, allowDestroy, maximumSnapshotAge
+        case previews, previewScope, environmentScope, maxSurge, maxDeletePercent, allowDestroy, maximumSnapshotAge
     }
 
     /// Decodes settings; keys a plan saved by an earlier version lacks take their defaults.
@@ -43,6 +50,7 @@ public struct ReconcileSettings: Sendable, Hashable, Codable {
         let defaults = ReconcileSettings()
         self.previews = try container.decodeIfPresent([Int].self, forKey: .previews) ?? defaults.previews
         self.previewScope = try container.decodeIfPresent(PlannerOptions.PreviewScope.self, forKey: .previewScope) ?? defaults.previewScope
+        self.environmentScope = try container.decodeIfPresent(EnvironmentScope.self, forKey: .environmentScope) ?? defaults.environmentScope
         self.maxSurge = try container.decodeIfPresent(Int.self, forKey: .maxSurge) ?? defaults.maxSurge
         self.maxDeletePercent = try container.decodeIfPresent(Int.self, forKey: .maxDeletePercent) ?? defaults.maxDeletePercent
         self.allowDestroy = try container.decodeIfPresent(Bool.self, forKey: .allowDestroy) ?? defaults.allowDestroy
@@ -56,6 +64,7 @@ public struct ReconcileSettings: Sendable, Hashable, Codable {
         options.maxDeleteFraction = Double(self.maxDeletePercent) / 100
         options.allowDestroy = self.allowDestroy
         options.previewScope = self.previewScope
+        options.environmentScope = self.environmentScope
         options.maximumSnapshotAge = self.maximumSnapshotAge
         options.now = now
         options.inFlight = inFlight
@@ -81,5 +90,47 @@ extension PlannerOptions.PreviewScope: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(self == .exact ? "exact" : "untouched")
+    }
+}
+
+extension EnvironmentScope: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case environments, previews
+    }
+
+    /// `"all"`, or `{"environments": ["staging"], "previews": false}`.
+    public init(from decoder: any Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            guard text == "all" else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "environmentScope '\(text)' is neither 'all' nor an object")
+                )
+            }
+            self = .all
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self = .only(
+            Set(try container.decode([String].self, forKey: .environments)),
+            previews: try container.decode(Bool.self, forKey: .previews)
+        )
+    }
+
+    /// `"all"`, or `{"environments": [sorted names], "previews": bool}`.
+    public func encode(to encoder: any Encoder) throws {
+        guard case .only(let environments, let previews) = self else {
+            var container = encoder.singleValueContainer()
+            try container.encode("all")
+            return
+        }
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(environments.sorted(), forKey: .environments)
+        try container.encode(previews, forKey: .previews)
+    }
+
+    /// The same value as ``encode(to:)`` writes, for the plan document's `inputs`.
+    var structured: StructuredValue {
+        guard case .only(let environments, let previews) = self else { return .string("all") }
+        return .object([("environments", .array(environments.sorted().map(StructuredValue.string))), ("previews", .boolean(previews))])
     }
 }

@@ -18,7 +18,15 @@ extension PlanBuilder {
     // MARK: VMs
 
     mutating func converge(_ vm: DesiredVM, environment: String) {
-        let candidates = self.ownedVMs[vm.name] ?? []
+        let candidates = self.ownedVMsInScope(named: vm.name)
+        if candidates.isEmpty, let other = self.ownedVMs[vm.name]?.first {
+            // Its dd-env says another control plane's: neither changed nor duplicated.
+            self.warnings.append(
+                "left alone: \(vm.name), which the spec wants in \(environment), carries dd-env=\(other.labels[label: .environment] ?? "?"), "
+                    + "outside this plan's scope (\(self.options.environmentScope)); relabel or delete it by hand"
+            )
+            return
+        }
         guard let current = candidates.first(where: { $0.zone == vm.zone }) ?? candidates.first else {
             self.createVM(vm, environment: environment)
             return

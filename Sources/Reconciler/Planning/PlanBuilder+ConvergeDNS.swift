@@ -18,7 +18,9 @@ extension PlanBuilder {
     mutating func converge(_ record: DesiredDNSRecord, environment: String) {
         let name = Normalization.dnsName(record.name)
         let existing = self.recordsByName[name] ?? []
-        let owned = existing.filter { self.recordEnvironment[$0.id] != nil }
+        // Owned records of environments outside the scope are another control plane's: this plan
+        // neither repoints nor deletes them, and does not count them as foreign.
+        let owned = existing.filter { self.recordEnvironment[$0.id].map(self.options.environmentScope.contains) ?? false }
         let placement = RecordPlacement(
             name: name,
             environment: environment,
@@ -28,16 +30,29 @@ extension PlanBuilder {
             vm: self.desiredVM(ofTunnel: record.tunnel)
         )
         guard !owned.isEmpty else {
-            if let foreign = existing.first {
-                self.refuseForeign(foreign, on: record)
-            } else {
-                self.createRecord(record, at: placement)
-            }
+            self.placeUnowned(record, existing: existing, at: placement)
             return
         }
         let keep = owned.first { Normalization.dnsName($0.content) == placement.target && $0.type == "CNAME" } ?? owned[0]
         self.deleteDuplicates(of: owned, keeping: keep, at: placement)
         self.updateRecord(keep, to: record, at: placement)
+    }
+
+    /// No owned record of the scope holds the name: an owned one of another environment makes the
+    /// plan wait for that environment's control plane to release it (creating would make a twin),
+    /// a foreign one is a refusal, and a free name gets its record.
+    private mutating func placeUnowned(_ record: DesiredDNSRecord, existing: [ObservedDNSRecord], at placement: RecordPlacement) {
+        if let other = existing.first(where: { self.recordEnvironment[$0.id] != nil }) {
+            self.warnings.append(
+                "left alone: \(placement.name), which the spec wants in \(placement.environment), is held by a record of "
+                    + "\(self.recordEnvironment[other.id] ?? "?"), outside this plan's scope (\(self.options.environmentScope)); "
+                    + "it is created once that environment's control plane has released the name"
+            )
+        } else if let foreign = existing.first {
+            self.refuseForeign(foreign, on: record)
+        } else {
+            self.createRecord(record, at: placement)
+        }
     }
 
     private mutating func refuseForeign(_ foreign: ObservedDNSRecord, on record: DesiredDNSRecord) {

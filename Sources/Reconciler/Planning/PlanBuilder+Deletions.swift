@@ -55,7 +55,8 @@ extension PlanBuilder {
     ) -> (deletes: [ObservedVM], oldByPool: [String: [ObservedVM]]) {
         var oldByPool: [String: [ObservedVM]] = [:]
         var vmDeletes: [ObservedVM] = []
-        for (name, vms) in self.ownedVMs {
+        for name in self.ownedVMs.keys {
+            let vms = self.ownedVMsInScope(named: name)
             for vm in vms {
                 guard let environment = vm.labels[label: .environment], self.inScope(environment) else { continue }
                 // The copy the plan keeps: the one in the wanted zone, else the first listed.

@@ -7,20 +7,30 @@ extension PlanBuilder {
         let vmEnvironment = self.indexOwnedVMs()
         let ownedTargets = self.indexRecords()
         self.indexOwnedTunnels(vmEnvironment: vmEnvironment, ownedTargets: ownedTargets)
-        let outOfScope = self.countOwnedInScope()
+        let previewsLeftAlone = self.countOwnedInScope()
         self.warnUnlabelledVMs()
-        if outOfScope > 0 {
+        if previewsLeftAlone > 0 {
             self.warnings.append(
-                "\(outOfScope) owned object(s) of pull-request previews not named with --preview were left alone; "
+                "\(previewsLeftAlone) owned object(s) of pull-request previews not named with --preview were left alone; "
                     + "pass --preview N for every open pull request (or --no-previews) to manage previews"
             )
         }
     }
 
+    /// True when the plan may update and delete the owned objects of `environment`: it is in
+    /// the environment scope, and either desired, or long-lived (removed from the spec), or a
+    /// preview while previews are managed.
     func inScope(_ environment: String) -> Bool {
+        guard self.options.environmentScope.contains(environment) else { return false }
         if self.desiredEnvironments.contains(environment) { return true }
         if PreviewNumber.isPreview(environment) { return self.options.previewScope == .exact }
         return true
+    }
+
+    /// The owned instances named `name` that the environment scope holds. One without a `dd-env`
+    /// label is held: its environment is unknown, and only the spec's name claims it.
+    func ownedVMsInScope(named name: String) -> [ObservedVM] {
+        (self.ownedVMs[name] ?? []).filter { $0.labels[label: .environment].map(self.options.environmentScope.contains) ?? true }
     }
 
     private mutating func indexDesired() {
@@ -57,20 +67,22 @@ extension PlanBuilder {
         return ownedTargets
     }
 
-    /// Tunnels carry no labels: one is the fleet's only with proof — the spec wants it, an owned
-    /// VM has its name, or an owned DNS record points at it. A tunnel that merely looks like ours
-    /// (another fleet with the same prefix) is left alone.
+    /// Tunnels carry no labels: one is the fleet's only with proof — the spec wants it (in any
+    /// environment, in scope or not), an owned VM has its name, or an owned DNS record points at
+    /// it. A tunnel that merely looks like ours (another fleet with the same prefix) is left
+    /// alone, and reported when it looks like one of the scope's.
     private mutating func indexOwnedTunnels(vmEnvironment: [String: String], ownedTargets: [String: String]) {
         var desiredTunnelEnvironment: [String: String] = [:]
-        for environment in self.desired.environments {
+        for environment in self.fleetDesired.environments {
             for tunnel in environment.tunnels { desiredTunnelEnvironment[tunnel.name] = environment.name }
         }
-        let known = self.desiredEnvironments.union(vmEnvironment.values)
+        let known = Set(self.fleetDesired.environments.map(\.name)).union(vmEnvironment.values)
         var lookalikes: [String] = []
         for tunnel in self.observed.tunnels {
             let target = Normalization.tunnelTarget(tunnel.id)
             guard let environment = desiredTunnelEnvironment[tunnel.name] ?? vmEnvironment[tunnel.name] ?? ownedTargets[target] else {
-                if self.marks.environment(ofTunnel: tunnel.name, environments: known) != nil { lookalikes.append(tunnel.name) }
+                let lookalike = self.marks.environment(ofTunnel: tunnel.name, environments: known)
+                if let lookalike, self.options.environmentScope.contains(lookalike) { lookalikes.append(tunnel.name) }
                 continue
             }
             self.ownedTunnels[tunnel.name] = tunnel
@@ -86,23 +98,25 @@ extension PlanBuilder {
     }
 
     /// Counts the owned objects in scope, appends the environments only observed to the order,
-    /// and returns how many owned objects are out of scope.
+    /// and returns how many owned objects of previews are out of scope only because previews are
+    /// not managed. Those outside the environment scope are another control plane's: neither
+    /// counted nor returned.
     private mutating func countOwnedInScope() -> Int {
         let ownedEnvironments =
             self.ownedVMs.values.flatMap { $0.compactMap { $0.labels[label: .environment] } } + self.tunnelEnvironment.values.map { $0 }
             + self.recordEnvironment.values.map { $0 }
-        var outOfScope = 0
+        var previewsLeftAlone = 0
         var observedOnly: Set<String> = []
         for environment in ownedEnvironments {
             if self.inScope(environment) {
                 self.ownedInScope += 1
                 if !self.desiredEnvironments.contains(environment) { observedOnly.insert(environment) }
-            } else {
-                outOfScope += 1
+            } else if self.options.environmentScope.contains(environment) {
+                previewsLeftAlone += 1
             }
         }
         self.environmentOrder += observedOnly.sorted()
-        return outOfScope
+        return previewsLeftAlone
     }
 
     private mutating func warnUnlabelledVMs() {

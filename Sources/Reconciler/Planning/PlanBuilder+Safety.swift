@@ -5,12 +5,12 @@ import Spec
 extension PlanBuilder {
     mutating func refuse(deletions pure: [String]) {
         if self.desired.allVMs.isEmpty && !self.options.allowDestroy {
+            let what =
+                self.options.environmentScope == .all
+                ? "no VMs at all, so the plan would tear the whole fleet down"
+                : "no VMs in this plan's scope (\(self.options.environmentScope)), so the plan would tear all of it down"
             self.refusals.append(
-                .init(
-                    code: .emptyDesiredState,
-                    message: "the spec declares no VMs at all, so the plan would tear the whole fleet down; "
-                        + "if that is really intended, pass --allow-destroy"
-                )
+                .init(code: .emptyDesiredState, message: "the spec declares \(what); if that is really intended, pass --allow-destroy")
             )
         }
         if !self.options.allowDestroy { self.refuseProtectedControlPlaneDeletions() }

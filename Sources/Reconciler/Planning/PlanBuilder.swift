@@ -4,7 +4,11 @@ import Spec
 /// inventory (what is owned and in scope), converge (creates and updates), deletions, safety
 /// (refusals and withholding) and order.
 struct PlanBuilder {
+    /// What the plan converges: the desired state given, restricted to the environment scope.
     let desired: DesiredState
+    /// The desired state as given (the whole fleet's, perhaps): it only proves that a tunnel is
+    /// the fleet's, and in which environment.
+    let fleetDesired: DesiredState
     let observed: ObservedState
     let marks: OwnershipMarks
     let options: PlannerOptions
@@ -34,7 +38,8 @@ struct PlanBuilder {
     var ownedInScope = 0
 
     init(desired: DesiredState, observed: ObservedState, marks: OwnershipMarks, options: PlannerOptions) {
-        self.desired = desired
+        self.desired = desired.restricted(to: options.environmentScope)
+        self.fleetDesired = desired
         self.observed = observed
         self.marks = marks
         self.options = options

@@ -18,6 +18,9 @@ import Spec
 ///    creates nothing of that source's kind either (and pauses what waits on those creations).
 /// 6. Refusals: an empty desired set, a protected environment's control plane deleted without a
 ///    successor, more deletions than the circuit breaker allows, a foreign record in the way.
+/// 7. A control plane reconciles its own environment only (``PlannerOptions/environmentScope``):
+///    the desired state is restricted to the scope, and owned objects outside it are neither
+///    updated nor deleted nor counted, however the desired state or the world looks.
 public enum Planner {
     /// Plans the changes that take `observed` to `desired`.
     public static func plan(desired: DesiredState, observed: ObservedState, marks: OwnershipMarks, options: PlannerOptions) -> Plan {

@@ -18,6 +18,11 @@ public struct PlannerOptions: Sendable, Hashable {
     public var protectedEnvironments: Set<String> = ["production"]
     /// Which previews are in scope.
     public var previewScope: PreviewScope = .untouched
+    /// The environments this plan reconciles: ``EnvironmentScope/all`` for `plan` and `apply`,
+    /// one environment (and perhaps the previews) for a control plane. Outside it the plan
+    /// creates, updates and deletes nothing, whatever desired state it is given, and the circuit
+    /// breaker counts only what is inside.
+    public var environmentScope: EnvironmentScope = .all
     /// The current time, in seconds since 1970.
     public var now: Int64 = 0
     /// An observation older than this (seconds) is stale: such a plan deletes nothing.
