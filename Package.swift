@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libyaml from the system (Debian: libyaml-dev). We drive its event parser ourselves so
@@ -83,6 +85,7 @@ let package = Package(
             name: "ProviderSupport",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -167,6 +170,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -207,6 +212,7 @@ let package = Package(
                 "Spec",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -229,6 +235,9 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "Spec",
+                "Daemon",
+                "FleetSource",
+                "SourceVerification",
                 "Encoding",
                 "Attestation",
                 "AttestationSimulation",
@@ -247,6 +256,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -349,7 +360,7 @@ let package = Package(
             name: "ControlPlaneTests",
             dependencies: [
                 "TestSupport", "ControlPlane", "Agent", "Registration", "Attestation", "AttestationSimulation", "Emulators", "CloudflareProvider",
-                "Encoding", "ProviderSupport", "Reconciler", "Spec",
+                "Encoding", "ProviderSupport", "Reconciler", "Spec", "Daemon", "SourceVerification",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -360,11 +371,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The metrics through swift-metrics into a Prometheus registry, read back by
+        // prometheus_client's parser.
+        .testTarget(
+            name: "MetricsTests",
+            dependencies: [
+                "TestSupport", "Daemon", "Reconciler", "Spec", "ControlPlane", "ProviderSupport", "CloudflareProvider", "Emulators",
+                "SourceVerification",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["prometheus_parse.py"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CLITests",
             dependencies: [
                 "TestSupport", "CLI", "Attestation", "AttestationSimulation", "Emulators", "Encoding", "Reconciler", "ProviderSupport", "GCEProvider",
-                "CloudflareProvider", .product(name: "Logging", package: "swift-log"),
+                "CloudflareProvider", "Daemon", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -18,26 +18,36 @@ import UnixSignals
 struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
     static let configuration = CommandConfiguration(
         commandName: "control-plane",
-        abstract: "Run the control plane: attested agent registration, /health and /cp/attest.",
+        abstract: "Run the control plane: the GitOps daemon for its environment, and attested agent registration.",
         discussion: """
-            Serves, on --listen: the WebSocket GET /register (Noise XX; both sides attest; an \
-            accepted agent gets its tunnel, ingress and DNS record and a bootstrap config), \
-            GET /health (the agent registry: healthy and stale agents), and GET \
-            /cp/attest?nonce=<64 hex> (a fresh quote binding this control plane's Noise key and \
-            the nonce). The fleet file gives the attestation policy, the Cloudflare account and \
-            zone, and the fleet's name and domain. Stops gracefully on SIGTERM or SIGINT.
+            Keeps --env converged with the fleet file: from a git branch (--repo; a new head is \
+            applied only if it fast-forwards from the applied revision and, with \
+            --allowed-signers, every new commit is signed), or from FILE, re-read each pass. A \
+            pass runs at start, on a verified GitHub push (POST /hooks/github), when an agent \
+            registers, and every --interval seconds; each is the reconcile cycle `apply` runs, \
+            with its journal and safety rails, and only ever touches --env (and the previews \
+            copied from it). A force-push, an unsigned commit or an invalid fleet file never \
+            deletes anything: the environment stays on its applied revision (see GET /status).
 
-            Example (a local fleet):
-              devopsdefender attest quote --sim --output-dir sim
-              devopsdefender control-plane fleet.yaml --listen 127.0.0.1:8080 \\
+            Serves, on --listen: GET /status (conditions per environment), GET /plans/ENV (the \
+            last plan, as `plan` prints it; ?format=markdown), POST /hooks/github, POST /approve \
+            and POST /environments/ENV/suspend|resume (with --admin-token-file), the WebSocket \
+            GET /register (Noise XX; both sides attest), GET /health (the agent registry) and GET \
+            /cp/attest?nonce=<64 hex>. Stops gracefully on SIGTERM or SIGINT.
+
+            Examples:
+              devopsdefender control-plane --repo https://github.com/acme/fleet.git --env production \\
+                --repo-token-file /run/secrets/repo-token --webhook-secret-file /run/secrets/hook \\
+                --admin-token-file /run/secrets/admin
+              devopsdefender control-plane fleet.yaml --env production --no-reconcile \\
                 --quote-source simulated --sim-authority sim/authority.json --trust-simulated
 
-            Protocol: docs/registration.md.
+            Status format: docs/status.md. Protocol: docs/registration.md.
             """
     )
 
-    @Argument(help: ArgumentHelp("The fleet file.", valueName: "file"))
-    var file: String
+    @Argument(help: ArgumentHelp("The fleet file, re-read each pass (give it or --repo).", valueName: "file"))
+    var file: String?
 
     @Option(help: "The environment this control plane serves.")
     var env = BootEnvironment(variables: ProcessEnvironment.current().variables)[.environment] ?? "production"
@@ -87,12 +97,13 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
 
     @Option(
         help: ArgumentHelp(
-            "The intent journal registration's tunnel provisioning writes before each Cloudflare call (SQLite; default: DD_JOURNAL, else .devopsdefender/journal.sqlite3 in the working directory).",
+            "The intent journal registration's tunnel provisioning writes before each Cloudflare call, and the daemon's (SQLite; default: DD_JOURNAL, else journal.sqlite3 in --state-dir).",
             valueName: "path"
         )
     )
     var journal: String?
 
+    @OptionGroup var daemon: DaemonOptions
     @OptionGroup var quotes: QuoteSourceOptions
     @OptionGroup var endpoints: CloudEndpointOptions
     @OptionGroup var input: FleetInputOptions
@@ -104,14 +115,24 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
         guard self.quoteQueue >= 0 else { throw ValidationError("--quote-queue must be 0 or more") }
         guard self.handshakeTimeout > 0 else { throw ValidationError("--handshake-timeout must be positive") }
         guard Self.address(self.listen) != nil else { throw ValidationError("--listen must be host:port, like 0.0.0.0:8080") }
+        switch (self.file, self.daemon.repo) {
+        case (nil, nil): throw ValidationError("give the fleet file, or --repo URL to read it from git")
+        case (_?, _?): throw ValidationError("give the fleet file or --repo, not both")
+        case (nil, _?) where !self.daemon.reconcile: throw ValidationError("--no-reconcile needs the fleet file, not --repo")
+        default: break
+        }
     }
 
-    /// Opens (creating) the journal; registration shares it with `apply`'s executor.
-    func openJournal() async throws -> SQLiteJournal {
-        let path = ProcessEnvironment.current().journalPath(flag: self.journal)
+    /// The journal: --journal, else DD_JOURNAL, else journal.sqlite3 in --state-dir.
+    var journalPath: String {
+        ProcessEnvironment.current().journalPath(flag: self.journal, stateDirectory: self.daemon.stateDir)
+    }
+
+    /// Opens (creating) the journal as `writer`; registration shares it with `apply`'s executor.
+    func openJournal(_ path: String, writer: JournalWriter) async throws -> SQLiteJournal {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        return try await SQLiteJournal(path: path, writer: .registration)
+        return try await SQLiteJournal(path: path, writer: writer)
     }
 
     static func address(_ text: String) -> (host: String, port: Int)? {
@@ -120,97 +141,101 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
     }
 
     func run() async throws {
-        let (spec, environment) = try self.environmentToServe()
         let logger = Logger(label: "devopsdefender.control-plane")
-        let handler: RegistrationHandler<ContinuousClock>
+        MetricsBootstrap.bootstrap()
         do {
-            handler = try await self.registrationHandler(spec: spec, environment: environment, logger: logger)
-        } catch {
-            Terminal.standardError.write("error: \(error)\n")
-            throw ExitCode(1)
-        }
-        guard let address = Self.address(self.listen) else { throw ExitCode(1) }
-        let portFile = self.portFile
-        let server = ControlPlaneServer(
-            handler: handler,
-            configuration: .init(host: address.host, port: address.port, handshakeTimeout: .seconds(self.handshakeTimeout))
-        ) { port in
-            if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile)) }
-            Terminal.standardError.write("control plane listening on \(address.host):\(port) (environment \(self.env))\n")
-        }
-        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
-        do {
-            try await group.run()
+            if self.daemon.reconcile {
+                try await self.runDaemon(logger: logger)
+            } else {
+                try await self.runRegistrationOnly(logger: logger)
+            }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
         }
     }
 
-    /// The fleet's spec and this control plane's environment, expanded; prints why and exits 1
-    /// when the file is unusable or names no such environment.
-    func environmentToServe() throws -> (FleetSpec, DesiredEnvironment) {
+    /// `--no-reconcile`: registration for the fleet file as it is at start (today's form).
+    func runRegistrationOnly(logger: Logger) async throws {
+        let file = self.file ?? ""
+        let (fleet, environment) = try self.environmentToServe(file)
+        let clients = try ProviderClients.connect(
+            spec: fleet.spec,
+            endpoints: self.endpoints,
+            environment: .current(),
+            logger: logger,
+            includingGCE: self.verifyInstances
+        )
+        let factory = try await self.registrationFactory(journal: try await self.openJournal(self.journalPath, writer: .registration), logger: logger)
+        let slot = RegistrationSlot(try factory.handler(spec: fleet.spec, environment: environment, clients: clients))
+        try await self.serve(slot: slot, daemon: nil, loop: nil, logger: logger)
+    }
+
+    /// The services of one control plane, until SIGTERM or SIGINT.
+    func serve(slot: RegistrationSlot<ContinuousClock>, daemon: DaemonRoutes?, loop: (any Service)?, logger: Logger) async throws {
+        guard let address = Self.address(self.listen) else { throw ExitCode(1) }
+        let portFile = self.portFile
+        let env = self.env
+        let server = ControlPlaneServer(
+            slot: slot,
+            logger: logger,
+            configuration: .init(host: address.host, port: address.port, handshakeTimeout: .seconds(self.handshakeTimeout)),
+            daemon: daemon,
+            metrics: MetricsBootstrap.bootstrap()
+        ) { port in
+            if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile)) }
+            Terminal.standardError.write("control plane listening on \(address.host):\(port) (environment \(env))\n")
+        }
+        let services: [any Service] = [server] + (loop.map { [$0] } ?? [])
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        try await group.run()
+    }
+
+    /// The fleet file's spec and this control plane's environment, expanded; prints why and
+    /// exits 1 when the file is unusable or names no such environment.
+    func environmentToServe(_ file: String) throws -> (ResolvedFleet, DesiredEnvironment) {
         let fleet: ResolvedFleet
         do {
-            fleet = try LoadedFleet.resolve(self.file, options: self.input).1
+            fleet = try LoadedFleet.resolve(file, options: self.input).1
         } catch {
             Terminal.standardError.write(error.message)
             throw ExitCode(1)
         }
         let previews = PreviewNumber(environment: self.env).map { [$0.rawValue] } ?? []
-        var diagnostics = DiagnosticCollector(file: self.file)
+        var diagnostics = DiagnosticCollector(file: file)
         guard
             let environment = FleetExpander.expand(fleet, previews: previews, diagnostics: &diagnostics)?.environments.first(where: {
                 $0.name == self.env
             })
         else {
             let known = fleet.environments.map(\.name).joined(separator: ", ")
-            Terminal.standardError.write("error: environment \(self.env) is not in \(self.file) (environments: \(known); previews are pr-<number>)\n")
+            Terminal.standardError.write("error: environment \(self.env) is not in \(file) (environments: \(known); previews are pr-<number>)\n")
             throw ExitCode(1)
         }
-        return (fleet.spec, environment)
+        return (fleet, environment)
     }
 
-    /// Registration wired to this process's clients (one per credential), the journal and the
-    /// spec's agents: the only VM names that may register here.
-    func registrationHandler(spec: FleetSpec, environment: DesiredEnvironment, logger: Logger) async throws -> RegistrationHandler<ContinuousClock> {
-        let clients = try ProviderClients.connect(
-            spec: spec,
-            endpoints: self.endpoints,
-            environment: .current(),
-            logger: logger,
-            includingGCE: self.verifyInstances
-        )
-        let edge = CloudflareFleetAdapter(client: clients.cloudflare, tokenSource: clients.cloudflareTokenSource)
-        let policy = AttestationPolicy(spec: spec.attestation)
-        let agentZones = Dictionary(environment.vms.filter { $0.role == .agent }.map { ($0.name, $0.zone) }) { first, _ in first }
+    /// What makes registration handlers: the options, and what every handler shares.
+    func registrationFactory(journal: any IntentJournal, logger: Logger, onRegistration: @escaping @Sendable (String) -> Void = { _ in }) async throws
+        -> RegistrationFactory
+    {
         let clock = ContinuousClock()
-        var handler = RegistrationHandler(
-            staticKey: Curve25519.KeyAgreement.PrivateKey(),
-            quotes: try self.quotes.source(meeting: policy),
-            verifier: RegistrationVerifier(
-                quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),
-                policy: policy,
-                nonces: NonceRegistry(clock: clock)
-            ),
-            provisioner: PortTunnelProvisioner(
-                tunnels: edge,
-                dns: edge,
-                token: { [cloudflare = clients.cloudflare] in try await cloudflare.token(id: $0) },
-                journal: try await self.openJournal(),
-                environment: environment,
-                now: { Int64(Date().timeIntervalSince1970) }
-            ),
-            registry: AgentRegistry(clock: clock, staleAfter: .seconds(self.staleAfter), wallClock: { Int64(Date().timeIntervalSince1970) }),
-            commandKey: Curve25519.Signing.PrivateKey().publicKey,
+        let registry = AgentRegistry(
+            clock: clock,
+            staleAfter: .seconds(self.staleAfter),
+            wallClock: { Int64(Date().timeIntervalSince1970) },
+            onRegistration: onRegistration
+        )
+        return RegistrationFactory(
+            environment: self.env,
+            quotes: self.quotes,
+            verifyInstances: self.verifyInstances,
+            quoteConcurrency: self.quoteConcurrency,
+            quoteQueue: self.quoteQueue,
+            shared: .init(registry: registry, nonces: NonceRegistry(clock: clock), journal: journal),
             logger: logger
         )
-        handler.admits = { agentZones[$0] != nil }
-        handler.instanceCheck = clients.gce.map { gce in
-            AgentInstanceCheck(directory: GCEInstanceDirectory(client: gce), fleet: spec.metadata.name, environment: self.env, zones: agentZones)
-        }
-        handler.quoting = AdmissionGate(limit: self.quoteConcurrency, queueLimit: self.quoteQueue)
-        handler.attestQuoting = AdmissionGate(limit: max(1, self.quoteConcurrency / 4), queueLimit: self.quoteQueue / 8)
-        return handler
     }
 }

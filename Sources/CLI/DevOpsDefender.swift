@@ -28,7 +28,8 @@ struct DevOpsDefender: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ValidateCommand.self, RenderCommand.self, SchemaCommand.self, PlanCommand.self, ApplyCommand.self, ObserveCommand.self,
-            AttestCommand.self, NoiseCommand.self, EmulatorCommand.self, ControlPlaneCommand.self, AgentCommand.self,
+            AttestCommand.self, NoiseCommand.self, EmulatorCommand.self, ControlPlaneCommand.self, StatusCommand.self, WaitCommand.self,
+            ApproveCommand.self, AgentCommand.self,
         ]
     )
 }

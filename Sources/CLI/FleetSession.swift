@@ -67,7 +67,7 @@ struct FleetSession {
             fleet: fleet,
             clients: clients,
             compute: GCEComputeAdapter(client: gce, credentialSource: clients.gceCredentialSource),
-            edge: CloudflareFleetAdapter(client: clients.cloudflare, tokenSource: clients.cloudflareTokenSource)
+            edge: clients.edge
         )
     }
 
@@ -93,14 +93,36 @@ struct FleetSession {
     ) -> ReconcileCycle<ContinuousClock> {
         let agents: any AgentRegistryPort =
             controlPlane.map { RemoteAgentRegistry(baseURL: $0, http: self.clients.transport.withTimeout(.seconds(10))) } ?? EmptyAgentRegistry()
+        return Self.cycle(
+            target: self.target,
+            ports: (self.compute, self.edge),
+            journal: journal,
+            agents: agents,
+            ingressChecks: ingressChecks,
+            executor: configuration,
+            checkpoint: checkpoint
+        )
+    }
+
+    /// A cycle towards `target` over the clouds' ports, with `journal` (also the ingress cache
+    /// when it is one) and `agents`: `plan`, `apply` and the daemon build theirs here.
+    static func cycle(
+        target: ReconcileTarget,
+        ports: (compute: GCEComputeAdapter<ContinuousClock>, edge: CloudflareFleetAdapter<ContinuousClock>),
+        journal: any IntentJournal,
+        agents: any AgentRegistryPort,
+        ingressChecks: Int,
+        executor configuration: ExecutorConfiguration = ExecutorConfiguration(),
+        checkpoint: @escaping @Sendable (String, String) -> Void = { _, _ in }
+    ) -> ReconcileCycle<ContinuousClock> {
         let cache = journal as? any IngressCache
-        var observer = Observer(compute: self.compute, tunnels: self.edge, dns: self.edge, agents: agents)
+        var observer = Observer(compute: ports.compute, tunnels: ports.edge, dns: ports.edge, agents: agents)
         observer.ingressCache = cache
         observer.configurationBudget = cache == nil ? .max : ingressChecks
         var executor = Executor(
-            compute: self.compute,
-            tunnels: self.edge,
-            dns: self.edge,
+            compute: ports.compute,
+            tunnels: ports.edge,
+            dns: ports.edge,
             journal: journal,
             clock: ContinuousClock(),
             now: Self.now,
@@ -108,7 +130,7 @@ struct FleetSession {
             checkpoint: checkpoint
         )
         executor.ingressCache = cache
-        return ReconcileCycle(target: self.target, observer: observer, executor: executor, now: Self.now)
+        return ReconcileCycle(target: target, observer: observer, executor: executor, now: Self.now)
     }
 
     /// Seconds since 1970.

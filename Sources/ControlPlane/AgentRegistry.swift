@@ -35,12 +35,20 @@ public final class AgentRegistry<C: Clock>: AgentRegistryPort where C.Duration =
     public let staleAfter: Duration
     private let wallClock: @Sendable () -> Int64
     private let records = Mutex<[String: Record]>([:])
+    /// Told after every registration (the daemon's loop wakes on it).
+    private let onRegistration: @Sendable (String) -> Void
 
-    /// Creates an empty registry.
-    public init(clock: C, staleAfter: Duration = .seconds(30), wallClock: @escaping @Sendable () -> Int64) {
+    /// Creates an empty registry; `onRegistration` hears the VM name of every registration.
+    public init(
+        clock: C,
+        staleAfter: Duration = .seconds(30),
+        wallClock: @escaping @Sendable () -> Int64,
+        onRegistration: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.clock = clock
         self.staleAfter = staleAfter
         self.wallClock = wallClock
+        self.onRegistration = onRegistration
     }
 
     /// Records a registration (replacing an earlier one of the same VM).
@@ -61,6 +69,7 @@ public final class AgentRegistry<C: Clock>: AgentRegistryPort where C.Duration =
                 staticKey: staticKey
             )
         }
+        self.onRegistration(vm)
     }
 
     /// Records a heartbeat.

@@ -8,13 +8,15 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
+import Prometheus
 import Registration
 import ServiceLifecycle
 
 /// The control plane's HTTP service: `GET /health`, `GET /cp/attest?nonce=<64 hex>` (a fresh
 /// quote binding this control plane's Noise static key and the caller's nonce), the
 /// WebSocket `GET /register` (``RegistrationHandler``) and, when it reconciles, the daemon's
-/// routes (``DaemonRoutes``). A `Service`: run it in the process's
+/// routes (``DaemonRoutes``), and `GET /metrics` (the Prometheus text format, when a registry is
+/// given). A `Service`: run it in the process's
 /// `ServiceGroup`; graceful shutdown stops accepting and lets connections finish.
 public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration {
     /// Where to listen.
@@ -58,6 +60,9 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
     public var deadlineClock: any Clock<Duration>
     /// The daemon's routes (status, plans, webhook, admin), when this control plane reconciles.
     public var daemon: DaemonRoutes?
+    /// The registry `GET /metrics` renders (the one the process bootstrapped swift-metrics
+    /// with); nil answers 404.
+    public var metrics: PrometheusCollectorRegistry?
 
     /// Creates the server over a fixed handler.
     public init(
@@ -65,6 +70,7 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         configuration: Configuration,
         deadlineClock: any Clock<Duration> = ContinuousClock(),
         daemon: DaemonRoutes? = nil,
+        metrics: PrometheusCollectorRegistry? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.init(
@@ -73,6 +79,7 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
             configuration: configuration,
             deadlineClock: deadlineClock,
             daemon: daemon,
+            metrics: metrics,
             onRunning: onRunning
         )
     }
@@ -84,9 +91,11 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         configuration: Configuration,
         deadlineClock: any Clock<Duration> = ContinuousClock(),
         daemon: DaemonRoutes? = nil,
+        metrics: PrometheusCollectorRegistry? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.daemon = daemon
+        self.metrics = metrics
         self.slot = slot
         self.logger = logger
         self.configuration = configuration
@@ -104,6 +113,7 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         self.addHealthRoute(to: router)
         self.addAttestRoute(to: router)
         self.addRegisterRoute(to: router)
+        self.addMetricsRoute(to: router)
         self.daemon?.add(to: router)
         let onRunning = self.onRunning
         let port = self.configuration.port
@@ -168,6 +178,21 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
             return Self.json(
                 .ok,
                 ["quote": Data(quote).base64EncodedString(), "noiseStaticKey": Data(staticKey).base64EncodedString(), "nonce": String(hex)]
+            )
+        }
+    }
+
+    /// `GET /metrics`: the registry in the Prometheus text exposition format (0.0.4).
+    private func addMetricsRoute(to router: Router<BasicWebSocketRequestContext>) {
+        let registry = self.metrics
+        router.get("/metrics") { _, _ -> Response in
+            guard let registry else {
+                return Self.json(.notFound, ["error": "metrics are not enabled on this control plane"])
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
             )
         }
     }

@@ -10,35 +10,49 @@ import SourceVerification
 extension DaemonRoutes {
     /// `POST /hooks/github`: verified over the raw body before anything is parsed; a valid
     /// `push` wakes every loop (the payload is never trusted for the revision: the loop asks git).
+    /// Every delivery is counted by how it was answered.
     func hook(_ request: Request) async -> Response {
+        let (result, response) = await self.receive(request)
+        self.metrics.delivered(result)
+        return response
+    }
+
+    private func receive(_ request: Request) async -> (WebhookMetrics.Result, Response) {
         guard let webhook = self.webhook else {
-            return Self.error(.unauthorized, "webhooks are disabled: start the control plane with --webhook-secret-file")
+            return (.unauthorized, Self.error(.unauthorized, "webhooks are disabled: start the control plane with --webhook-secret-file"))
         }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > Self.maximumWebhookBody {
-            return Self.error(.contentTooLarge, "the body is over \(Self.maximumWebhookBody) bytes")
+            return (.tooLarge, Self.error(.contentTooLarge, "the body is over \(Self.maximumWebhookBody) bytes"))
         }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maximumWebhookBody)
         } catch {
-            return Self.error(.contentTooLarge, "the body is over \(Self.maximumWebhookBody) bytes")
+            return (.tooLarge, Self.error(.contentTooLarge, "the body is over \(Self.maximumWebhookBody) bytes"))
         }
         let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
         let verdict = webhook.verify(body: Array(body.readableBytesView), headers: headers)
-        guard verdict == .valid else { return Self.error(.unauthorized, "signature refused: \(verdict)") }
-        guard let delivery = request.headers[HTTPField.Name("X-GitHub-Delivery")!], !delivery.isEmpty else {
-            return Self.error(.badRequest, "no X-GitHub-Delivery header")
+        guard verdict == .valid else { return (.unauthorized, Self.error(.unauthorized, "signature refused: \(verdict)")) }
+        guard let delivery = Self.header("X-GitHub-Delivery", of: request), DeliveryLedger.isWellFormed(delivery) else {
+            return (.badRequest, Self.error(.badRequest, "X-GitHub-Delivery must be a delivery id (up to 64 letters, digits and dashes)"))
         }
-        guard self.deliveries.admit(delivery) else { return Self.error(.conflict, "delivery \(delivery) was already received") }
-        switch request.headers[HTTPField.Name("X-GitHub-Event")!] ?? "" {
+        guard self.deliveries.admit(delivery) else {
+            return (.replayed, Self.error(.conflict, "delivery \(delivery) was already received"))
+        }
+        switch Self.header("X-GitHub-Event", of: request) ?? "" {
         case "push":
             for environment in self.environments { environment.wake(.webhook) }
-            return Self.encoded(["result": "accepted", "delivery": delivery]).with(status: .accepted)
+            return (.accepted, Self.encoded(["result": "accepted", "delivery": delivery]).with(status: .accepted))
         case "ping":
-            return Self.encoded(["result": "pong", "delivery": delivery])
+            return (.ping, Self.encoded(["result": "pong", "delivery": delivery]))
         case let event:
-            return Self.encoded(["result": "ignored", "event": event, "delivery": delivery]).with(status: .accepted)
+            return (.ignored, Self.encoded(["result": "ignored", "event": event, "delivery": delivery]).with(status: .accepted))
         }
+    }
+
+    /// A header's value, by name.
+    private static func header(_ name: String, of request: Request) -> String? {
+        HTTPField.Name(name).flatMap { request.headers[$0] }
     }
 
     /// `POST /approve` `{"revision": SHA, "environment": ENV?}`: lets a revision that does not
@@ -80,7 +94,10 @@ extension DaemonRoutes {
         guard let token = self.adminToken else {
             return Self.error(.forbidden, "admin routes are disabled: start the control plane with --admin-token-file")
         }
-        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        guard !token.isEmpty else {
+            return Self.error(.forbidden, "admin routes are disabled: the admin token is empty")
+        }
+        let given = request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
         let key = SymmetricKey(size: .bits256)
         let expected = HMAC<SHA256>.authenticationCode(for: Array(token.utf8), using: key)
         guard HMAC<SHA256>.isValidAuthenticationCode(expected, authenticating: Array(given.utf8), using: key) else {

@@ -28,6 +28,8 @@ public struct DaemonRoutes: Sendable {
     public var now: @Sendable () -> Int64
     /// Recent delivery ids.
     let deliveries: DeliveryLedger
+    /// Counts webhook deliveries.
+    public var metrics: WebhookMetrics
 
     /// Creates the routes.
     public init(
@@ -35,14 +37,16 @@ public struct DaemonRoutes: Sendable {
         source: SourceDescription?,
         webhook: WebhookSignatureVerifier?,
         adminToken: String?,
-        now: @escaping @Sendable () -> Int64
+        now: @escaping @Sendable () -> Int64,
+        metrics: WebhookMetrics = WebhookMetrics()
     ) {
         self.environments = environments
         self.source = source
         self.webhook = webhook
-        self.adminToken = adminToken
+        self.adminToken = adminToken?.isEmpty == true ? nil : adminToken
         self.now = now
         self.deliveries = DeliveryLedger()
+        self.metrics = metrics
     }
 
     /// Adds the routes to `router`.

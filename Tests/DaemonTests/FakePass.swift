@@ -41,7 +41,8 @@ final class FakePass: ReconcilePass {
     /// Every target a pass ran towards.
     var targets: [ReconcileTarget] { self.state.withLock { $0.targets } }
 
-    func reconcile(_ target: ReconcileTarget) async -> PassReport {
+    func reconcile(_ desired: DesiredRevision) async -> PassReport {
+        let target = desired.target
         self.state.withLock { $0.targets.append(target) }
         self.startedContinuation.yield(target)
         await withCheckedContinuation { continuation in

@@ -13,9 +13,10 @@ struct ProcessEnvironment: Sendable {
     subscript(_ name: String) -> String? { self.variables[name] }
 
     /// The intent journal's file: `flag` (`--journal`), else `DD_JOURNAL`, else
-    /// `.devopsdefender/journal.sqlite3` in the working directory. `apply`, `plan` and the
-    /// control plane all find it here, so they share one file unless told otherwise.
-    func journalPath(flag: String?) -> String {
-        flag ?? self["DD_JOURNAL"] ?? ".devopsdefender/journal.sqlite3"
+    /// `journal.sqlite3` in `stateDirectory` (`.devopsdefender` in the working directory unless a
+    /// control plane's --state-dir says otherwise). `apply`, `plan` and the control plane all
+    /// find it here, so they share one file unless told otherwise.
+    func journalPath(flag: String?, stateDirectory: String = ".devopsdefender") -> String {
+        flag ?? self["DD_JOURNAL"] ?? (stateDirectory as NSString).appendingPathComponent("journal.sqlite3")
     }
 }

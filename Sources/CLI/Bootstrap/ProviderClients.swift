@@ -51,6 +51,16 @@ struct ProviderClients: Sendable {
         return gce
     }
 
+    /// The reconciler's compute port over the GCE client.
+    func compute() throws(CloudEndpointOptions.CredentialError) -> GCEComputeAdapter<ContinuousClock> {
+        GCEComputeAdapter(client: try self.requiredGCE(), credentialSource: self.gceCredentialSource)
+    }
+
+    /// The reconciler's tunnel and DNS ports over the Cloudflare client.
+    var edge: CloudflareFleetAdapter<ContinuousClock> {
+        CloudflareFleetAdapter(client: self.cloudflare, tokenSource: self.cloudflareTokenSource)
+    }
+
     /// Every call the clients made.
     var apiCalls: Int { (self.gce?.rest.metrics.totalRequests ?? 0) + self.cloudflare.rest.metrics.totalRequests }
 }

@@ -17,6 +17,8 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
     private let random: @Sendable () -> Double
     private let now: @Sendable () -> Int64
     private let logger: Logger
+    private let onAccepted: @Sendable (DesiredRevision) async -> Void
+    private let metrics: DaemonMetrics
     private nonisolated let events: AsyncStream<LoopEvent>
     private nonisolated let continuation: AsyncStream<LoopEvent>.Continuation
 
@@ -24,9 +26,13 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
     private var record: EnvironmentRecord
     private var timerGeneration: UInt64 = 0
     private var timer: Task<Void, Never>?
+    /// The newest accepted revision not yet converged at, and when it was accepted.
+    private var awaitingConvergence: (revision: Revision, since: C.Instant)?
 
     /// A loop for `environment`. `random` is uniform in [0, 1) (jitter); `now` is wall time in
-    /// seconds since 1970 (for the status).
+    /// seconds since 1970 (for the status); `onAccepted` hears of every revision the loop starts
+    /// reconciling towards (the first after a restart included), before the pass runs; `metrics`
+    /// reports each pass (default: through the bootstrapped `MetricsSystem`).
     public init(
         environment: String,
         source: any DesiredStateSource,
@@ -36,8 +42,12 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
         clock: C,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         now: @escaping @Sendable () -> Int64,
-        logger: Logger = Logger(label: "devopsdefender.daemon", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "devopsdefender.daemon", factory: { _ in SwiftLogNoOpLogHandler() }),
+        onAccepted: @escaping @Sendable (DesiredRevision) async -> Void = { _ in },
+        metrics: DaemonMetrics = DaemonMetrics()
     ) {
+        self.onAccepted = onAccepted
+        self.metrics = metrics
         self.environment = environment
         self.source = source
         self.pass = pass
@@ -64,7 +74,7 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
 
     /// Lets `revision` be applied although it does not fast-forward, and wakes the loop.
     public func approve(_ revision: Revision) {
-        self.record.approved = revision
+        self.record.approve(revision, now: self.now())
         self.wake(.approval)
     }
 
@@ -109,7 +119,10 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
             action = self.schedule.wake(.timer)
             self.record.nextTrigger = .timer
         case .passFinished(let succeeded, let requeue):
-            if requeue { _ = self.schedule.wake(.pending) }
+            if requeue {
+                _ = self.schedule.wake(.pending)
+                self.record.nextTrigger = .pending
+            }
             action = self.schedule.passFinished(succeeded: succeeded, random: self.random())
         case .suspend:
             self.schedule.suspend()
@@ -167,19 +180,34 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
     /// Runs one pass; answers whether it succeeded and whether another should follow at once.
     private func runPass(trigger: WakeReason) async -> (succeeded: Bool, requeue: Bool) {
         let started = self.now()
+        let began = self.clock.now
         self.record.beginPass(now: started)
         await self.refreshSource()
         guard let desired = self.record.desired else {
             self.record.finishPassWithoutTarget(trigger: trigger, started: started, now: self.now())
+            self.metrics.passFinished(environment: self.environment, result: "error", duration: began.duration(to: self.clock.now))
             return (false, false)
         }
-        let report = await self.pass.reconcile(desired.target)
+        let report = await self.pass.reconcile(desired)
         let result = self.record.finishPass(report, desired: desired, trigger: trigger, started: started, now: self.now())
+        self.report(result, plan: report.plan?.0, revision: desired.revision, began: began)
         self.logger.info(
             "pass finished",
             metadata: ["environment": "\(self.environment)", "result": "\(result.summary)", "revision": "\(desired.revision.short)"]
         )
         return (result.succeeded, result.requeue)
+    }
+
+    /// Reports a finished pass: its duration and result, the plan's drift, and the time from a
+    /// revision's acceptance to the first pass converged at it.
+    private func report(_ result: EnvironmentRecord.PassResult, plan: Plan?, revision: Revision, began: C.Instant) {
+        let now = self.clock.now
+        self.metrics.passFinished(environment: self.environment, result: result.summary, duration: began.duration(to: now))
+        if let plan { self.metrics.drift(environment: self.environment, plan: plan) }
+        if result.converged, let awaiting = self.awaitingConvergence, awaiting.revision == revision {
+            self.metrics.converged(environment: self.environment, after: awaiting.since.duration(to: now))
+            self.awaitingConvergence = nil
+        }
     }
 
     /// Restores the applied revision's target after a restart, then asks the source for its head.
@@ -193,7 +221,14 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
 
     /// Takes a poll's answer into the record, persisting a newly accepted revision.
     private func absorb(_ poll: SourcePoll) async {
-        let accepted = self.record.absorb(poll, now: self.now())
+        let now = self.now()
+        let accepted = self.record.absorb(poll, now: now)
+        switch poll {
+        case .unchanged, .accepted, .stalled: self.metrics.sourceRead(environment: self.environment, now: now)
+        case .unready: break
+        }
+        if let accepted { self.awaitingConvergence = (accepted, self.clock.now) }
+        if case .accepted(let desired) = poll { await self.onAccepted(desired) }
         guard let accepted else { return }
         do {
             try await self.revisions.recordApplied(accepted, environment: self.environment, now: self.now())

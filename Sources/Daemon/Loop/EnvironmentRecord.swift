@@ -9,8 +9,10 @@ struct EnvironmentRecord: Sendable {
         var succeeded: Bool
         /// Run another pass at once (to confirm that what was just applied converged).
         var requeue: Bool
-        /// One word for the log.
+        /// One word for the log (and the metrics' `result` label).
         var summary: String
+        /// Nothing was left to change at the revision.
+        var converged = false
     }
 
     /// Passes in a row that applied changes before the loop waits for the timer instead of
@@ -28,6 +30,22 @@ struct EnvironmentRecord: Sendable {
 
     init(environment: String, source: SourceDescription, now: Int64) {
         self.status = EnvironmentStatus(name: environment, now: now)
+    }
+
+    /// An operator approved `revision`: a stall on it is lifted at once (so `wait` right after
+    /// `approve` does not read the old verdict); the next pass applies it.
+    mutating func approve(_ revision: Revision, now: Int64) {
+        self.approved = revision
+        guard self.sourceStall != nil, self.status.observedRevision == revision else { return }
+        self.sourceStall = nil
+        self.status.conditions.set(
+            .stalled,
+            .false,
+            reason: "Approved",
+            message: "\(revision.short) was approved; the next pass applies it",
+            now: now
+        )
+        self.status.conditions.set(.ready, .false, reason: "Progressing", message: "reconciling towards the approved \(revision.short)", now: now)
     }
 
     mutating func beginPass(now: Int64) {
@@ -74,6 +92,15 @@ struct EnvironmentRecord: Sendable {
         self.status.observedRevision = desired.revision
         self.status.appliedRevision = desired.revision
         self.sourceReady(head: desired.revision, now: now)
+        if isNew {
+            self.status.conditions.set(
+                .ready,
+                .false,
+                reason: "Progressing",
+                message: "reconciling towards the new revision \(desired.revision.short)",
+                now: now
+            )
+        }
         switch desired.verified {
         case true?:
             self.status.conditions.set(.sourceVerified, .true, reason: "Verified", message: "every new commit carries an allowed signature", now: now)
@@ -116,7 +143,7 @@ struct EnvironmentRecord: Sendable {
         self.applyingPasses = verdict.applied ? self.applyingPasses + 1 : 0
         self.setConditions(verdict, now: now)
         let requeue = verdict.applied && verdict.succeeded && self.applyingPasses < Self.requeueLimit
-        return PassResult(succeeded: verdict.succeeded, requeue: requeue, summary: verdict.result)
+        return PassResult(succeeded: verdict.succeeded, requeue: requeue, summary: verdict.result, converged: verdict.converged)
     }
 
     private mutating func setConditions(_ verdict: PassVerdict, now: Int64) {

@@ -3,8 +3,8 @@ import Reconciler
 /// One reconcile pass towards a target: the reconcile cycle `apply` runs, with its journal and
 /// every safety rail, approved automatically. A port, so the loop can be tested on its own.
 public protocol ReconcilePass: Sendable {
-    /// Runs the cycle once towards `target`.
-    func reconcile(_ target: ReconcileTarget) async -> PassReport
+    /// Runs the cycle once towards `desired`'s target.
+    func reconcile(_ desired: DesiredRevision) async -> PassReport
 }
 
 /// What a pass found and did.
@@ -37,10 +37,10 @@ public struct CyclePass<C: Clock>: ReconcilePass where C.Duration == Duration {
         self.makeCycle = makeCycle
     }
 
-    public func reconcile(_ target: ReconcileTarget) async -> PassReport {
+    public func reconcile(_ desired: DesiredRevision) async -> PassReport {
         let planned = PlannedBox()
         do {
-            let outcome = try await self.makeCycle(target).reconcileOnce(settings: self.settings, approval: .automatic) { event in
+            let outcome = try await self.makeCycle(desired.target).reconcileOnce(settings: self.settings, approval: .automatic) { event in
                 if case .planned(let plan, let inputs) = event { planned.set(plan, inputs) }
             }
             return PassReport(outcome: outcome, plan: planned.value)

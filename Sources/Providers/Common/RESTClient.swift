@@ -68,14 +68,15 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
         var random = SystemRandomNumberGenerator()
         var attempt = 1
         while true {
-            try await self.limiter.acquire(request.rateGroup)
+            let budget = try await self.limiter.acquire(request.rateGroup)
+            self.metrics.recordBudget(provider: self.configuration.provider, remaining: budget)
             let error: ProviderError
             let started = self.clock.now
             do {
                 var headers = [("Authorization", try await self.authorization.authorization()), ("Accept", "application/json")]
                 if request.body != nil { headers.append(("Content-Type", "application/json")) }
                 let response = try await self.transport.send(method: request.method, url: url, headers: headers, body: request.body)
-                self.metrics.record(operation: request.operation, latency: started.duration(to: self.clock.now), retry: attempt > 1)
+                self.record(request, status: response.status, started: started, attempt: attempt)
                 if (200..<300).contains(response.status) {
                     self.logger.debug(
                         "\(request.method) \(Redaction.redact(url)) → \(response.status)",
@@ -89,7 +90,7 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                self.metrics.record(operation: request.operation, latency: started.duration(to: self.clock.now), retry: attempt > 1)
+                self.record(request, status: nil, started: started, attempt: attempt)
                 let transportError = ProviderError(
                     .transient,
                     provider: self.configuration.provider,
@@ -131,6 +132,17 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
                 message: "the response is not the expected JSON: \(error)"
             )
         }
+    }
+
+    /// Counts one request that went out (`status` nil: no response came).
+    private func record(_ request: RESTRequest, status: Int?, started: C.Instant, attempt: Int) {
+        self.metrics.record(
+            provider: self.configuration.provider,
+            operation: request.operation,
+            status: status,
+            latency: started.duration(to: self.clock.now),
+            retry: attempt > 1
+        )
     }
 
     private func backOff(_ request: RESTRequest, attempt: inout Int, error: ProviderError, random: inout SystemRandomNumberGenerator) async throws {

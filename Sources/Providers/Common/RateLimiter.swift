@@ -34,14 +34,25 @@ public actor RateLimiter<C: Clock> where C.Duration == Duration {
         self.defaultLimit = defaultLimit
     }
 
-    /// Waits until a call in `group` may go out.
-    public func acquire(_ group: String) async throws {
-        guard let limit = self.limits[group] ?? self.defaultLimit else { return }
+    /// Waits until a call in `group` may go out. Answers the budget left, once this call is
+    /// reserved, in the tightest of the limiter's buckets (negative: calls are queued), or nil
+    /// when no group used so far is limited.
+    @discardableResult
+    public func acquire(_ group: String) async throws -> Double? {
+        guard let limit = self.limits[group] ?? self.defaultLimit else { return self.tightestRemaining() }
         let now = self.origin.duration(to: self.clock.now)
         var bucket = self.buckets[group] ?? Self.bucket(limit, at: now)
         let wait = bucket.reserve(at: now)
         self.buckets[group] = bucket
+        let tightest = self.buckets.values.map { $0.available(at: now) }.min()
         if wait > .zero { try await self.clock.sleep(for: wait) }
+        return tightest
+    }
+
+    /// The budget left now in the tightest bucket (nil: no limited group was used yet).
+    public func tightestRemaining() -> Double? {
+        let now = self.origin.duration(to: self.clock.now)
+        return self.buckets.values.map { $0.available(at: now) }.min()
     }
 
     /// Requests left in `group`'s bucket now (the remaining budget), or nil when unlimited.

@@ -1,0 +1,115 @@
+import ArgumentParser
+import ControlPlane
+import Daemon
+import FleetSource
+import Foundation
+import Logging
+import Reconciler
+import SQLiteStore
+import ServiceLifecycle
+import SourceVerification
+import Synchronization
+
+extension ControlPlaneCommand {
+    /// The daemon: one loop for --env over the fleet file from git or disk, the registration it
+    /// keeps in step with each accepted revision, and the routes that show and steer it.
+    func runDaemon(logger: Logger) async throws {
+        let adminToken = try DaemonOptions.secret(self.daemon.adminTokenFile, flag: "--admin-token-file")
+        let webhookSecret = try DaemonOptions.secret(self.daemon.webhookSecretFile, flag: "--webhook-secret-file")
+        let loader = FleetRevisionLoader(environment: self.env, file: self.file ?? self.daemon.path)
+        let source = try self.desiredStateSource(loader: loader)
+        let path = self.journalPath
+        let lock = try Self.lockJournal(path)
+        defer { withExtendedLifetime(lock) {} }
+        let journal = try await self.openJournal(path, writer: .reconciler)
+        let waker = LoopWaker()
+        let factory = try await self.registrationFactory(
+            journal: try await self.openJournal(path, writer: .registration),
+            logger: logger,
+            onRegistration: { _ in waker.wake(.registry) }
+        )
+        let slot = RegistrationSlot<ContinuousClock>()
+        let runtime = ControlPlaneRuntime(
+            configuration: .init(endpoints: self.endpoints, environment: .current(), settings: self.daemon.settings, ingressChecks: 500),
+            loader: loader,
+            factory: factory,
+            slot: slot,
+            journal: journal,
+            logger: logger
+        )
+        let loop = EnvironmentLoop(
+            environment: self.env,
+            source: source,
+            pass: runtime,
+            revisions: journal,
+            schedule: ScheduleConfiguration(resyncInterval: .seconds(self.daemon.interval)),
+            clock: ContinuousClock(),
+            now: { Int64(Date().timeIntervalSince1970) },
+            logger: logger,
+            onAccepted: { await runtime.accept($0) }
+        )
+        waker.set(loop)
+        let routes = DaemonRoutes(
+            environments: [loop],
+            source: source.description,
+            webhook: webhookSecret.map { WebhookSignatureVerifier(secret: $0) },
+            adminToken: adminToken,
+            now: { Int64(Date().timeIntervalSince1970) }
+        )
+        try await self.serve(slot: slot, daemon: routes, loop: loop, logger: logger)
+    }
+
+    /// The fleet repository under the revision policy, or the fleet file re-read each pass.
+    func desiredStateSource(loader: FleetRevisionLoader) throws -> any DesiredStateSource {
+        guard let repo = self.daemon.repo else { return FileDesiredState(file: self.file ?? "", loader: loader.loader) }
+        let token = try DaemonOptions.secret(self.daemon.repoTokenFile, flag: "--repo-token-file")
+        var configuration = GitSourceLibGit2.Configuration(
+            url: Self.absoluteIfLocal(repo),
+            cacheDirectory: Self.absoluteIfLocal((self.daemon.stateDir as NSString).appendingPathComponent("repository")),
+            branch: self.daemon.branch,
+            token: token.map(AccessToken.init)
+        )
+        if let caFile = self.daemon.repoCaFile { configuration.caFile = caFile }
+        let git: GitSourceLibGit2
+        do {
+            git = try GitSourceLibGit2(configuration: configuration)
+        } catch {
+            throw ValidationError("--repo \(repo): \(error.message)")
+        }
+        return GitDesiredState(
+            git: git,
+            description: SourceDescription(url: repo, branch: self.daemon.branch, path: self.daemon.path),
+            verifier: try self.daemon.allowedSigners.map { try SSHCommitVerifier(allowedSignersFile: $0) },
+            loader: loader.loader
+        )
+    }
+
+    /// A relative local path made absolute (libgit2 wants one, and the daemon keeps it as the
+    /// working directory changes nothing); URLs as given.
+    static func absoluteIfLocal(_ repo: String) -> String {
+        guard !repo.contains("://"), !repo.hasPrefix("/") else { return repo }
+        return URL(fileURLWithPath: repo).standardizedFileURL.path
+    }
+
+    /// One writer per journal: the daemon holds the lock `apply` takes, for its whole life.
+    static func lockJournal(_ path: String) throws -> ApplyLock {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        do {
+            return try ApplyLock.acquire(journal: path)
+        } catch let held as ApplyLock.Held {
+            throw ValidationError(
+                "another apply or control plane reconciles with the journal \(held.path); stop it, or give this one its own --state-dir or --journal"
+            )
+        }
+    }
+}
+
+/// Lets the agent registry, made before the loop, wake it.
+final class LoopWaker: Sendable {
+    private let loop = Mutex<(any EnvironmentControl)?>(nil)
+
+    func set(_ loop: any EnvironmentControl) { self.loop.withLock { $0 = loop } }
+
+    func wake(_ reason: WakeReason) { self.loop.withLock { $0 }?.wake(reason) }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import Reconciler
+
+/// How the control plane keeps its environment converged: where the fleet file comes from (a git
+/// repository, or the file argument re-read each pass), the secrets it reads from files, and the
+/// loop's timing.
+struct DaemonOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The fleet repository to watch: https://host/owner/repo.git, file:///path or a local path. Without it, the fleet file argument is re-read each pass.",
+            valueName: "url"
+        )
+    )
+    var repo: String?
+
+    @Option(help: ArgumentHelp("The branch to follow.", valueName: "name"))
+    var branch = "main"
+
+    @Option(help: ArgumentHelp("The fleet file's path in the repository.", valueName: "path"))
+    var path = "fleet.yaml"
+
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the token for an HTTPS repository (sent only in an Authorization header, never in the URL).",
+            valueName: "file"
+        )
+    )
+    var repoTokenFile: String?
+
+    @Option(help: ArgumentHelp("CA certificates for an HTTPS repository (PEM).", valueName: "file"))
+    var repoCaFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "An OpenSSH allowed_signers file: every new commit must then carry an SSH signature (namespace git) from a key it lists, or the environment stalls as Unverified.",
+            valueName: "file"
+        )
+    )
+    var allowedSigners: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the GitHub webhook secret; POST /hooks/github then wakes the loop on a verified push. Without it, webhooks are refused.",
+            valueName: "file"
+        )
+    )
+    var webhookSecretFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the admin token for POST /approve and suspend/resume. Without it, those routes are refused.",
+            valueName: "file"
+        )
+    )
+    var adminTokenFile: String?
+
+    @Option(help: ArgumentHelp("Seconds between passes when nothing wakes the loop (±10 % jitter).", valueName: "seconds"))
+    var interval = 60
+
+    @Option(
+        help: ArgumentHelp(
+            "Where the control plane keeps its state: the repository's local copy and, unless --journal or DD_JOURNAL says otherwise, the journal.",
+            valueName: "dir"
+        )
+    )
+    var stateDir = ".devopsdefender"
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Reconcile the environment continuously (the daemon).",
+            discussion: "--no-reconcile runs registration only, for a fleet converged by `apply` by hand."
+        )
+    )
+    var reconcile = true
+
+    @Option(help: ArgumentHelp("Refuse a plan deleting more than this percentage of the environment's owned resources.", valueName: "percent"))
+    var maxDeletePercent = 30
+
+    @Option(help: ArgumentHelp("New VMs a pool may run beyond its count during a rollout.", valueName: "n"))
+    var maxSurge = 1
+
+    func validate() throws {
+        guard self.interval >= 1 else { throw ValidationError("--interval must be at least 1 second") }
+        guard (0...100).contains(self.maxDeletePercent) else { throw ValidationError("--max-delete-percent must be between 0 and 100") }
+        guard self.maxSurge >= 1 else { throw ValidationError("--max-surge must be at least 1") }
+        guard !self.path.isEmpty, !self.path.hasPrefix("/") else {
+            throw ValidationError("--path is relative to the repository's root, like fleet.yaml or deploy/fleet.yaml")
+        }
+        if self.repo == nil, let flag = self.gitOnlyFlagGiven { throw ValidationError("\(flag) needs --repo") }
+    }
+
+    /// A git-only flag given without --repo.
+    private var gitOnlyFlagGiven: String? {
+        if self.repoTokenFile != nil { return "--repo-token-file" }
+        if self.repoCaFile != nil { return "--repo-ca-file" }
+        if self.allowedSigners != nil { return "--allowed-signers" }
+        return nil
+    }
+
+    /// The planner's knobs for the daemon's passes (the environment scope is set per revision).
+    /// Previews already running are left alone (`untouched`): until previews are discovered from
+    /// the repository's pull requests, the daemon cannot know which are still open.
+    var settings: ReconcileSettings {
+        ReconcileSettings(previewScope: .untouched, maxSurge: self.maxSurge, maxDeletePercent: self.maxDeletePercent)
+    }
+
+    /// The first line of a secret file (a trailing newline is not part of the secret).
+    static func secret(_ path: String?, flag: String) throws -> String? {
+        guard let path else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("\(flag) \(path) cannot be read; give a readable file holding the value")
+        }
+        let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty, !value.contains("\n") else {
+            throw ValidationError("\(flag) \(path) must hold the value on one line")
+        }
+        return value
+    }
+}
