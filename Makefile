@@ -9,7 +9,7 @@ SWIFT ?= swift
 VENV := .build/venv
 PYTHON := $(VENV)/bin/python
 DD := .build/debug/devopsdefender
-APT_PACKAGES := libyaml-dev libsqlite3-dev libgit2-dev git openssh-client pkg-config python3-venv curl jq
+APT_PACKAGES := libyaml-dev libsqlite3-dev libgit2-dev git openssh-client openssl pkg-config python3-venv curl jq
 PY_PACKAGES := pyyaml==6.0.3 jsonschema==4.26.0 dcap-qvl==0.7.0 cloudflare==5.9.0 google-cloud-compute==1.57.0 noiseprotocol==0.3.1 prometheus_client==0.26.0
 export DD_TESTDATA ?= $(abspath ../shared/testdata)
 export DD_PYTHON := $(abspath $(PYTHON))

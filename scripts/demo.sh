@@ -3,6 +3,9 @@
 # example fleet, apply it, plan again (no changes), then change things behind the reconciler's
 # back — delete a tunnel and a VM, repoint a DNS record — and watch plan / apply heal the drift.
 # Objects of another fleet and unlabelled ones are seeded too: they never appear in a plan.
+# Then the control plane takes over from a local git repository holding the fleet file: agents
+# attest and register; a commit (sent as a signed webhook) converges with no one running apply;
+# a VM deleted behind its back is healed; a force-push stalls (nothing deleted) until approved.
 set -euo pipefail
 dd=$(realpath "${1:-.build/debug/devopsdefender}")
 fleet=examples/fleet.yaml
@@ -92,15 +95,30 @@ step "the circuit breaker: a spec that would delete most of the fleet is refused
 sed -e 's/count: 3/count: 0/' -e 's/count: 2/count: 0/' "$fleet" > "$work/shrunk.yaml"
 expect 3 plan "$work/shrunk.yaml"
 
-step "the control plane registers attested agents (Noise XX over WebSocket, simulated TDX on both sides)"
+step "put the example fleet in a git repository: the control plane watches it (the GitOps daemon)"
+repo="$work/fleet-repo"
+git_() { git -C "$repo" -c user.name=demo -c user.email=demo@example.com -c commit.gpgsign=false "$@"; }
+git init -q -b main "$repo"
+cp "$fleet" "$repo/fleet.yaml"
+git_ add fleet.yaml && git_ commit -qm "the example fleet"
+first=$(git_ rev-parse HEAD)
+echo "repository $repo at $first"
+printf 'demo-webhook-secret\n' > "$work/webhook.secret"
+printf 'demo-admin-token\n' > "$work/admin.token"
+
+step "the control plane: it reconciles production from the repository and registers attested agents (Noise XX over WebSocket, simulated TDX on both sides)"
 "$dd" attest quote --sim --output-dir "$work/sim" > /dev/null
 sim=(--quote-source simulated --sim-authority "$work/sim/authority.json" --trust-simulated)
-"$dd" control-plane "$fleet" --listen 127.0.0.1:0 --port-file "$work/cp.port" --stale-after 3 "${sim[@]}" > "$work/cp.log" 2>&1 &
+"$dd" control-plane --repo "$repo" --env production --interval 5 --state-dir "$work/cp" \
+  --webhook-secret-file "$work/webhook.secret" --admin-token-file "$work/admin.token" \
+  --listen 127.0.0.1:0 --port-file "$work/cp.port" --stale-after 3 "${sim[@]}" > "$work/cp.log" 2>&1 &
 fleet_pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/cp.port" ] && break; sleep 0.1; done
 [ -s "$work/cp.port" ] || { echo "demo: the control plane did not start:" >&2; cat "$work/cp.log" >&2; exit 1; }
 cp_port=$(cat "$work/cp.port")
-echo "control plane on 127.0.0.1:$cp_port (GET /health, GET /cp/attest?nonce=, WebSocket /register)"
+cp_url="http://127.0.0.1:$cp_port"
+echo "control plane on $cp_url (GET /status, /plans/production, /health, /metrics; POST /hooks/github; WebSocket /register)"
+expect 0 wait --control-plane "$cp_url" --revision "$first" --env production --timeout 60
 mapfile -t web < <("$dd" render "$fleet" --env production --format json | jq -r '.environments[0].vms[] | select(.pool == "web") | .name')
 mapfile -t zones < <("$dd" render "$fleet" --env production --format json | jq -r '.environments[0].vms[] | select(.pool == "web") | .zone')
 # Each agent boots like a fleet VM: its name, the control plane's policy (DD_CP_POLICY) and its
@@ -115,7 +133,7 @@ for i in "${!web[@]}"; do
   fleet_pids+=($!)
   echo "agent ${web[$i]} started (configured from its metadata)"
 done
-health() { curl -sf "http://127.0.0.1:$cp_port/health"; }
+health() { curl -sf "$cp_url/health"; }
 for _ in $(seq 1 100); do [ "$(health | jq '[.list[] | select(.heartbeats >= 2)] | length')" = "${#web[@]}" ] && break; sleep 0.2; done
 health | jq -c '.list[] | {vm, agentID, hostname, status, heartbeats, stale}'
 [ "$(health | jq .healthy)" = "${#web[@]}" ] || { echo "demo: not every agent registered:" >&2; cat "$work/cp.log" "$work/agent-0.log" >&2; exit 1; }
@@ -142,6 +160,48 @@ health | jq -c '.list[] | {vm, stale}'
 [ "$(health | jq .stale)" = "1" ] || { echo "demo: the silent agent did not turn stale" >&2; exit 1; }
 
 step "plan once more, observing the control plane's agents: registration adopted the reconciler's own tunnels and records, so nothing changes; the stale agent is reported"
-expect 0 plan "$fleet" --control-plane "http://127.0.0.1:$cp_port"
+expect 0 plan "$fleet" --control-plane "$cp_url"
 
-step "done: the example fleet converged, a second plan was empty, drift healed, foreign objects untouched, agents attested and registered"
+step "commit to the repository: production's web pool grows to 4 and hello-world moves to port 9001; a signed GitHub webhook wakes the control plane"
+sed -i -e '0,/count: 3/s//count: 4/' -e 's/0.0.0.0:9000/0.0.0.0:9001/' -e 's/port: 9000/port: 9001/' "$repo/fleet.yaml"
+git_ commit -qam "grow web, move hello-world to 9001"
+grown=$(git_ rev-parse HEAD)
+webhook() {
+  local body="{\"ref\":\"refs/heads/main\",\"after\":\"$1\"}"
+  local signature
+  signature=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$(cat "$work/webhook.secret")" -r | cut -d' ' -f1)
+  printf '\033[2m$ curl -X POST %s/hooks/github (X-GitHub-Event: push, X-Hub-Signature-256: sha256=%s…)\033[0m\n' "$cp_url" "${signature:0:12}"
+  curl -sf -X POST "$cp_url/hooks/github" -H "X-GitHub-Event: push" -H "X-GitHub-Delivery: demo-$RANDOM-$RANDOM" \
+    -H "X-Hub-Signature-256: sha256=$signature" -H "Content-Type: application/json" -d "$body" | jq -c .
+}
+webhook "$grown"
+echo "nobody runs apply: the control plane plans and converges by itself (a rolling replacement, one VM at a time)"
+expect 0 wait --control-plane "$cp_url" --revision "$grown" --env production --timeout 180
+production_vms() { gce GET "aggregated/instances?filter=labels.dd-env%3Dproduction" | jq -r '[.items[].instances[]?.name] | sort | .[]'; }
+production_vms | sed 's/^/  /'
+[ "$(production_vms | grep -c -- '-web-')" = 4 ] || { echo "demo: production does not run 4 web VMs" >&2; exit 1; }
+
+step "delete a production VM behind the control plane's back: its next pass heals it"
+victim=$(production_vms | grep -- '-batch-' | head -1)
+victim_zone=$(gce GET "aggregated/instances?filter=name%3D$victim" | jq -r '[.items[].instances[]? | .zone] | .[0]' | sed 's|.*/||')
+gce DELETE "zones/$victim_zone/instances/$victim" >/dev/null && echo "deleted $victim ($victim_zone)"
+for _ in $(seq 1 150); do gce GET "zones/$victim_zone/instances/$victim" 2>/dev/null | jq -e '.status == "RUNNING"' >/dev/null 2>&1 && break; sleep 0.2; done
+gce GET "zones/$victim_zone/instances/$victim" | jq -c '{name, status}'
+
+step "force-push an older commit: it does not fast-forward, so the environment stalls (NonFastForward) and nothing is deleted"
+git_ reset -q --hard "$first"
+sed -i 's/count: 2/count: 1/' "$repo/fleet.yaml"
+git_ commit -qam "rewritten history: batch shrinks to 1"
+rewritten=$(git_ rev-parse HEAD)
+webhook "$rewritten"
+expect 1 wait --control-plane "$cp_url" --revision "$rewritten" --env production --timeout 60
+expect 1 status --control-plane "$cp_url"
+[ "$(production_vms | grep -c -- '-web-')" = 4 ] || { echo "demo: the stalled environment lost VMs" >&2; exit 1; }
+echo "still 4 web VMs: a stalled environment stays on its applied revision"
+
+step "an operator approves the rewritten head; the control plane applies it"
+expect 0 approve --control-plane "$cp_url" --admin-token-file "$work/admin.token" "$rewritten"
+expect 0 wait --control-plane "$cp_url" --revision "$rewritten" --env production --timeout 180
+expect 0 status --control-plane "$cp_url"
+
+step "done: plan/apply converged and healed the fleet; the control plane then kept production converged from git by itself — a commit, a deleted VM, a force-push held until approved — with agents attested and registered"
