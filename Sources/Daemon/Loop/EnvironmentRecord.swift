@@ -32,11 +32,11 @@ struct EnvironmentRecord: Sendable {
         self.status = EnvironmentStatus(name: environment, now: now)
     }
 
-    /// An operator approved `revision`: a stall on it is lifted at once (so `wait` right after
+    /// An operator approved `revision`: a `NonFastForward` stall on it is lifted at once (so `wait` right after
     /// `approve` does not read the old verdict); the next pass applies it.
     mutating func approve(_ revision: Revision, now: Int64) {
         self.approved = revision
-        guard self.sourceStall != nil, self.status.observedRevision == revision else { return }
+        guard self.sourceStall?.reason == "NonFastForward", self.status.observedRevision == revision else { return }
         self.sourceStall = nil
         self.status.conditions.set(
             .stalled,
