@@ -1,7 +1,7 @@
 import ArgumentParser
 
-/// The `devopsdefender` command: one executable for the CLI, CI's plan, the control plane (agent
-/// registration today; the reconciling daemon is planned) and the agent on every VM.
+/// The `devopsdefender` command: one executable for the CLI, CI's plan, the control plane (the
+/// reconciling daemon and agent registration) and the agent on every VM.
 struct DevOpsDefender: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devopsdefender",

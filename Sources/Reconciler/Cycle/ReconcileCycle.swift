@@ -1,6 +1,6 @@
 import Spec
 
-/// One reconcile cycle, the use case `plan` and `apply` share (and the daemon, once built, will): observe → settle the
+/// One reconcile cycle, the use case `plan`, `apply` and the daemon share: observe → settle the
 /// journal → plan → approve → execute → tidy. The cycle decides; its caller prints and picks the
 /// exit code. It holds no lock: the caller makes sure it is the only writer of its journal.
 public struct ReconcileCycle<C: Clock>: Sendable where C.Duration == Duration {
