@@ -267,8 +267,11 @@ let package = Package(
                 "Spec", "Attestation", "AttestationSimulation", "Emulators", "ProviderSupport", "GCEProvider", "CloudflareProvider", "Noise",
                 "Reconciler",
                 "Registration", "ControlPlane", "Agent",
+                "Daemon", "FleetSource", "SourceVerification", "SQLiteStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Benchmarks",
             swiftSettings: swiftSettings

@@ -17,7 +17,7 @@ extension ControlPlaneCommand {
         let adminToken = try DaemonOptions.secret(self.daemon.adminTokenFile, flag: "--admin-token-file")
         let webhookSecret = try DaemonOptions.secret(self.daemon.webhookSecretFile, flag: "--webhook-secret-file")
         let loader = FleetRevisionLoader(environment: self.env, file: self.file ?? self.daemon.path)
-        let source = try self.desiredStateSource(loader: loader)
+        let source = try await self.desiredStateSource(loader: loader)
         let path = self.journalPath
         let lock = try Self.lockJournal(path)
         defer { withExtendedLifetime(lock) {} }
@@ -60,7 +60,7 @@ extension ControlPlaneCommand {
     }
 
     /// The fleet repository under the revision policy, or the fleet file re-read each pass.
-    func desiredStateSource(loader: FleetRevisionLoader) throws -> any DesiredStateSource {
+    func desiredStateSource(loader: FleetRevisionLoader) async throws -> any DesiredStateSource {
         guard let repo = self.daemon.repo else { return FileDesiredState(file: self.file ?? "", loader: loader.loader) }
         let token = try DaemonOptions.secret(self.daemon.repoTokenFile, flag: "--repo-token-file")
         var configuration = GitSourceLibGit2.Configuration(
@@ -76,12 +76,29 @@ extension ControlPlaneCommand {
         } catch {
             throw ValidationError("--repo \(repo): \(error.message)")
         }
+        try await Self.probe(git, path: self.daemon.path, branch: self.daemon.branch, repo: repo)
         return GitDesiredState(
             git: git,
             description: SourceDescription(url: repo, branch: self.daemon.branch, path: self.daemon.path),
             verifier: try self.daemon.allowedSigners.map { try SSHCommitVerifier(allowedSignersFile: $0) },
             loader: loader.loader
         )
+    }
+
+    /// Looks at the repository once before starting: a branch or a fleet file that is not there
+    /// is a mistake in the flags (one line, exit 1); a repository that cannot be reached now is
+    /// retried by the loop, and the status says why.
+    static func probe(_ git: GitSourceLibGit2, path: String, branch: String, repo: String) async throws {
+        do {
+            let head = try await git.fetch()
+            guard try await git.file(path, at: head) != nil else {
+                throw ValidationError("\(repo) has no \(path) on branch \(branch) (at \(head.short)); give the right --path or --branch")
+            }
+        } catch let error as GitSourceError where error.code == .branchNotFound || error.code == .invalidConfiguration {
+            throw ValidationError("--repo \(repo): \(error.message)")
+        } catch let error as GitSourceError {
+            Terminal.standardError.write("warning: cannot read \(repo) now (\(error.message)); retrying — see GET /status\n")
+        }
     }
 
     /// A relative local path made absolute (libgit2 wants one, and the daemon keeps it as the
