@@ -56,13 +56,19 @@ struct EnvironmentRecord: Sendable {
     mutating func absorb(_ poll: SourcePoll, now: Int64) -> Revision? {
         switch poll {
         case .unchanged(let head):
+            // The head is the applied revision again (say, a force-push was undone): nothing is
+            // refused any more.
             self.status.observedRevision = head
             self.sourceReady(head: head, now: now)
+            self.sourceStall = nil
+            self.markVerified(self.desired?.verified, now: now)
             return nil
         case .accepted(let desired):
             return self.accept(desired, now: now)
         case .unready(let head, let reason, let message, let diagnostics):
             if let head { self.status.observedRevision = head }
+            // A head judged invalid replaces a head refused before; a failed fetch judges nothing.
+            if reason != "FetchFailed" { self.sourceStall = nil }
             self.status.diagnostics = diagnostics
             self.status.conditions.set(.sourceReady, .false, reason: reason, message: message, now: now)
             return nil
@@ -76,6 +82,16 @@ struct EnvironmentRecord: Sendable {
             }
             self.status.conditions.set(.stalled, .true, reason: reason, message: message, now: now)
             return nil
+        }
+    }
+
+    /// `SourceVerified` for an accepted revision: verified, or no signers configured (nil).
+    private mutating func markVerified(_ verified: Bool?, now: Int64) {
+        switch verified {
+        case true?:
+            self.status.conditions.set(.sourceVerified, .true, reason: "Verified", message: "every new commit carries an allowed signature", now: now)
+        case false?: break
+        case nil: self.status.conditions.set(.sourceVerified, .true, reason: "NotRequired", message: "no allowed signers are configured", now: now)
         }
     }
 
@@ -101,12 +117,7 @@ struct EnvironmentRecord: Sendable {
                 now: now
             )
         }
-        switch desired.verified {
-        case true?:
-            self.status.conditions.set(.sourceVerified, .true, reason: "Verified", message: "every new commit carries an allowed signature", now: now)
-        case false?: break
-        case nil: self.status.conditions.set(.sourceVerified, .true, reason: "NotRequired", message: "no allowed signers are configured", now: now)
-        }
+        self.markVerified(desired.verified, now: now)
         return isNew ? desired.revision : nil
     }
 

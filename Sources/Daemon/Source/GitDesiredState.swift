@@ -46,7 +46,8 @@ public actor GitDesiredState: DesiredStateSource {
 
     public func load(_ revision: Revision) async -> SourcePoll {
         do {
-            return try await self.read(revision, verified: nil)
+            // Accepted before, under the same signers: verified then, if any were configured.
+            return try await self.read(revision, verified: self.verifier == nil ? nil : true)
         } catch {
             return .unready(head: revision, reason: "FetchFailed", message: error.message, diagnostics: [])
         }
