@@ -1,7 +1,8 @@
-@testable import Daemon
 import Reconciler
 import Spec
 import Testing
+
+@testable import Daemon
 
 /// The record's condition logic, pure: what each look at the source and each pass leave in the
 /// status.
@@ -11,7 +12,12 @@ import Testing
 
     static func accepted(_ revision: Revision, verified: Bool? = nil) throws -> SourcePoll {
         let desired = try DaemonFixture.desired()
-        let target = ReconcileTarget(file: "fleet.yaml", specDigest: revision.hex, desired: desired, marks: OwnershipMarks(fleet: desired.fleet, prefix: "dd"))
+        let target = ReconcileTarget(
+            file: "fleet.yaml",
+            specDigest: revision.hex,
+            desired: desired,
+            marks: OwnershipMarks(fleet: desired.fleet, prefix: "dd")
+        )
         return .accepted(DesiredRevision(revision: revision, target: target, verified: verified))
     }
 
