@@ -58,7 +58,7 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
 
     func run() async throws {
         let saved = try self.savedPlan()
-        let settings = saved?.inputs.settings ?? self.reconcile.settings
+        var settings = saved?.inputs.settings ?? self.reconcile.settings
         let environment = ProcessEnvironment.current()
         let session: FleetSession
         do {
@@ -67,6 +67,7 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
                 input: self.input,
                 endpoints: self.endpoints,
                 previews: settings.previews,
+                only: saved.map { Self.soleEnvironment(of: $0.inputs.settings.environmentScope) } ?? self.reconcile.onlyEnvironment,
                 environment: environment,
                 logger: Logger(label: "devopsdefender.apply")
             )
@@ -74,6 +75,7 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
             Terminal.standardError.write(error.message)
             throw ExitCode(error.exitCode)
         }
+        if saved == nil { settings.environmentScope = session.scope }
         let approval = try self.approval(saved: saved)
         let (journal, lock) = try await Self.openLocked(self.reconcile.journalPath(environment))
         defer { withExtendedLifetime(lock) {} }
@@ -124,6 +126,12 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
             Terminal.standardOutput.write("\nApply these changes? Only 'yes' is accepted: ")
             return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
         }
+    }
+
+    /// The environment a saved plan was scoped to with `--env`, if it was.
+    static func soleEnvironment(of scope: EnvironmentScope) -> String? {
+        guard case .only(let environments, _) = scope, environments.count == 1 else { return nil }
+        return environments.first
     }
 
     /// Takes the journal's lock, then opens (creating or upgrading) the journal: one apply at a

@@ -55,7 +55,7 @@ final class FleetRevisionLoader: Sendable {
 
     /// This environment, and the previews when they copy it.
     func scope(of fleet: ResolvedFleet) -> EnvironmentScope {
-        .only([self.environment], previews: fleet.spec.previews.map { $0.enabled && $0.from.value == self.environment } ?? false)
+        .controlPlane(of: self.environment, in: fleet.spec)
     }
 
     /// Diagnostics as the status shows them: one line each, file:line:column first, never a

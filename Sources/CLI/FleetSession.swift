@@ -21,6 +21,8 @@ struct FleetSession {
 
     var target: ReconcileTarget
     var fleet: ResolvedFleet
+    /// The environments the session reconciles (`--env`), all by default.
+    var scope: EnvironmentScope
     /// The process's cloud clients (one per credential).
     var clients: ProviderClients
     var compute: GCEComputeAdapter<ContinuousClock>
@@ -32,6 +34,7 @@ struct FleetSession {
         input: FleetInputOptions,
         endpoints: CloudEndpointOptions,
         previews: [Int],
+        only: String? = nil,
         environment: ProcessEnvironment,
         logger: Logger
     ) throws(Failure) -> FleetSession {
@@ -48,6 +51,7 @@ struct FleetSession {
             throw Failure(message: renderer.render(diagnostics.diagnostics, source: loaded.source), exitCode: 1)
         }
         let spec = fleet.spec
+        let scope = try Self.scope(only, of: fleet, file: file)
         let clients: ProviderClients
         let gce: GCEClient<ContinuousClock>
         do {
@@ -59,16 +63,28 @@ struct FleetSession {
         let target = ReconcileTarget(
             file: file,
             specDigest: Self.digest(loaded.source ?? [], previews: previews),
-            desired: desired,
+            desired: desired.restricted(to: scope),
             marks: OwnershipMarks(fleet: spec.metadata.name, prefix: spec.metadata.namePrefix)
         )
         return FleetSession(
             target: target,
             fleet: fleet,
+            scope: scope,
             clients: clients,
             compute: GCEComputeAdapter(client: gce, credentialSource: clients.gceCredentialSource),
             edge: clients.edge
         )
+    }
+
+    /// The scope `--env NAME` gives: what NAME's control plane reconciles; every environment
+    /// without it. An environment the fleet does not declare is an error.
+    static func scope(_ only: String?, of fleet: ResolvedFleet, file: String) throws(Failure) -> EnvironmentScope {
+        guard let only else { return .all }
+        guard fleet.environments.contains(where: { $0.name == only }) else {
+            let known = fleet.environments.map(\.name).joined(separator: ", ")
+            throw Failure(message: "error: --env \(only): \(file) has no such environment (it has \(known))\n", exitCode: 1)
+        }
+        return .controlPlane(of: only, in: fleet.spec)
     }
 
     /// SHA-256 over the file's bytes and the open previews.

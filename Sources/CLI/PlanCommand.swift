@@ -56,7 +56,7 @@ struct PlanCommand: AsyncParsableCommand, LoggingConfigurable {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let settings = self.reconcile.settings
+        var settings = self.reconcile.settings
         let environment = ProcessEnvironment.current()
         let session: FleetSession
         do {
@@ -65,6 +65,7 @@ struct PlanCommand: AsyncParsableCommand, LoggingConfigurable {
                 input: self.input,
                 endpoints: self.endpoints,
                 previews: settings.previews,
+                only: self.reconcile.onlyEnvironment,
                 environment: environment,
                 logger: Logger(label: "devopsdefender.plan")
             )
@@ -72,6 +73,7 @@ struct PlanCommand: AsyncParsableCommand, LoggingConfigurable {
             Terminal.standardError.write(error.message)
             throw ExitCode(error.exitCode)
         }
+        settings.environmentScope = session.scope
         let journalPath = self.reconcile.journalPath(environment)
         let existing = await PlanCommand.existingJournal(journalPath)
         let cycle = session.cycle(

@@ -16,6 +16,15 @@ struct ReconcileOptions: ParsableArguments {
     @Flag(help: "No pull request is open: tear down every preview environment.")
     var noPreviews = false
 
+    @Option(
+        name: .customLong("env"),
+        help: ArgumentHelp(
+            "Only this environment (and the previews copied from it), as its control plane reconciles it: other environments' objects are never created, changed or deleted.",
+            valueName: "name"
+        )
+    )
+    var onlyEnvironment: String?
+
     @Option(help: ArgumentHelp("Replacement VMs a pool may run beyond its count during a rollout.", valueName: "n"))
     var maxSurge: Int = 1
 
