@@ -45,6 +45,7 @@ struct ControlPlaneFixture: Sendable {
         handshakeTimeout: Duration = .seconds(30),
         deadlineClock: any Clock<Duration> = ContinuousClock(),
         instanceCheck: AgentInstanceCheck? = nil,
+        daemon: DaemonRoutes? = nil,
         _ body: @Sendable (ControlPlaneFixture) async throws -> Void
     ) async throws {
         let authority = try SimulatedTDXAuthority(notBefore: Date().addingTimeInterval(-86_400))
@@ -93,7 +94,8 @@ struct ControlPlaneFixture: Sendable {
             let controlPlane = ControlPlaneServer(
                 handler: handler,
                 configuration: .init(host: "127.0.0.1", port: 0, handshakeTimeout: handshakeTimeout, closeTimeout: .milliseconds(500)),
-                deadlineClock: deadlineClock
+                deadlineClock: deadlineClock,
+                daemon: daemon
             ) { port in
                 continuation.yield(port)
                 continuation.finish()
