@@ -11,7 +11,8 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: """
             Reads GET /status. Text (the default) is for people; --format json prints the \
             versioned document itself (docs/status.md). Exit code 0 when every environment is \
-            Ready, 1 when one is not (or is Stalled), 2 when the control plane cannot be read.
+            Ready, 1 when one is not, is Stalled, or its source is not ready (say, an invalid \
+            fleet file at the branch head), 2 when the control plane cannot be read.
 
             Example:
               devopsdefender status --control-plane http://127.0.0.1:8080
@@ -41,7 +42,9 @@ struct StatusCommand: AsyncParsableCommand {
         case .json: Terminal.standardOutput.write(String(decoding: status.json, as: UTF8.self))
         case .text: Terminal.standardOutput.write(StatusTextRenderer().render(status.document))
         }
-        let ready = status.document.environments.allSatisfy { $0.conditions.isTrue(.ready) && !$0.conditions.isTrue(.stalled) }
+        let ready = status.document.environments.allSatisfy {
+            $0.conditions.isTrue(.ready) && !$0.conditions.isTrue(.stalled) && $0.conditions[.sourceReady].status != .false
+        }
         throw ExitCode(ready ? 0 : 1)
     }
 }

@@ -11,7 +11,8 @@ struct WaitCommand: AsyncParsableCommand {
         discussion: """
             Polls GET /status. Exit code 0 once the environment (every environment, without \
             --env) is Ready with that revision applied and a pass finished at it; 1 as soon as it \
-            is Stalled (a force-push awaiting approval, an unsigned commit, a refused plan); 124 \
+            is Stalled (a force-push awaiting approval, an unsigned commit, a refused plan) or \
+            the revision's fleet file is missing or invalid; 124 \
             when --timeout passes first; 2 on bad arguments. An unreachable control plane is \
             retried until the timeout.
 
@@ -85,11 +86,20 @@ enum WaitVerdict: Equatable {
         }
         if let stalled = environments.first(where: { $0.conditions.isTrue(.stalled) }) {
             self = .stalled("\(stalled.name): \(stalled.conditions[.stalled].reason): \(stalled.conditions[.stalled].message)")
+        } else if let refused = environments.first(where: { Self.isRefused($0, revision) }) {
+            self = .stalled("\(refused.name): \(refused.conditions[.sourceReady].reason): \(refused.conditions[.sourceReady].message)")
         } else if let pending = environments.first(where: { !Self.isReady($0, at: revision) }) {
             self = .pending("\(pending.name) is at \(pending.appliedRevision?.short ?? "no revision"), \(pending.conditions[.ready].reason)")
         } else {
             self = .ready
         }
+    }
+
+    /// The source judged `revision` itself unusable (its fleet file is missing or invalid): it
+    /// will never be applied, only a later commit can fix it.
+    static func isRefused(_ environment: EnvironmentStatus, _ revision: Revision) -> Bool {
+        let source = environment.conditions[.sourceReady]
+        return environment.observedRevision == revision && source.status == .false && ["InvalidSpec", "FileMissing"].contains(source.reason)
     }
 
     static func isReady(_ environment: EnvironmentStatus, at revision: Revision) -> Bool {

@@ -103,8 +103,10 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         self.onRunning = onRunning
     }
 
+    /// Runs until the process's `ServiceGroup` shuts it down gracefully (or cancels it); it
+    /// installs no signal handler of its own, so a SIGTERM stops the whole group in its order.
     public func run() async throws {
-        try await self.application().runService()
+        try await self.application().run()
     }
 
     /// The Hummingbird application.
