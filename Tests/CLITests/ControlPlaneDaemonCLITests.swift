@@ -160,21 +160,14 @@ import Testing
         }
     }
 
-    /// `plan` has no `--env`: it plans every environment of its file, the daemon only its own.
-    /// So this control plane follows a fleet file whose only environment is production (the
-    /// example without staging and previews): both then plan the same scope, and the documents
-    /// are compared whole, except `inputs.environmentScope` — the one field that says how the
-    /// scope was chosen (`"all"` for the CLI, `{"environments": ["production"], …}` for the
-    /// daemon). `plan` runs in the checkout with `fleet.yaml`, so `inputs.file` matches the
-    /// daemon's `--path`. Compared twice: converged (no actions), and with a stable non-empty
-    /// plan (a managed hostname's record disowned: both refuse with `foreign-dns-record`).
-    @Test("GET /plans/production is what `plan --format json` prints for the same checkout and clouds")
+    /// `plan --env production` plans what production's control plane reconciles, so the daemon's
+    /// last plan and the CLI's are byte for byte the same document (JSON and Markdown) for the
+    /// same checkout and clouds: `plan` runs in the checkout with `fleet.yaml`, the daemon's
+    /// `--path`. Compared twice: converged (no actions), and with a stable non-empty plan (a
+    /// managed hostname's record disowned: both refuse with `foreign-dns-record`).
+    @Test("GET /plans/production is what `plan --env production` prints for the same checkout and clouds")
     func plansMatchTheCLI() async throws {
-        let examples = try String(contentsOf: DaemonFleet.examples, encoding: .utf8)
-        let staging = try #require(examples.range(of: "\n  staging:\n"))
-        let workloads = try #require(examples.range(of: "\nworkloads:\n"))
-        let productionOnly = examples.replacingCharacters(in: staging.lowerBound..<workloads.lowerBound, with: "\n")
-        try await DaemonFleet.with(fleet: productionOnly) { fleet, first in
+        try await DaemonFleet.with { fleet, first in
             try await fleet.startControlPlane()
             try await fleet.ready(at: first)
             try await Self.expectSamePlan(fleet, exitCode: 0)
@@ -187,29 +180,20 @@ import Testing
         }
     }
 
-    /// Compares the daemon's last plan with `plan`'s, in JSON and Markdown; answers the JSON.
+    /// Compares the daemon's last plan with `plan --env production`'s, byte for byte, in JSON
+    /// and Markdown; answers the JSON.
     @discardableResult
     static func expectSamePlan(_ fleet: DaemonFleet, exitCode: Int32) async throws -> [String: Any] {
         let daemon = try await fleet.plan()
-        let cli = try await fleet.run(["plan", "fleet.yaml", "--format", "json"])
+        let cli = try await fleet.run(["plan", "fleet.yaml", "--env", "production", "--format", "json"])
         #expect(cli.status == exitCode, "\(cli.standardError)")
-        var daemonDocument = try #require(try JSONSerialization.jsonObject(with: Data(daemon.utf8)) as? [String: Any])
-        var cliDocument = try #require(try JSONSerialization.jsonObject(with: Data(cli.standardOutput.utf8)) as? [String: Any])
-        var daemonInputs = try #require(daemonDocument["inputs"] as? [String: Any])
-        var cliInputs = try #require(cliDocument["inputs"] as? [String: Any])
-        #expect(cliInputs.removeValue(forKey: "environmentScope") as? String == "all")
-        let scope = daemonInputs.removeValue(forKey: "environmentScope") as? [String: Any]
-        #expect(scope?["environments"] as? [String] == ["production"])
-        daemonDocument["inputs"] = daemonInputs
-        cliDocument["inputs"] = cliInputs
-        // Compared as canonical JSON (sorted keys): Foundation's dictionary equality on Linux
-        // does not see into nested Swift collections.
-        let canonical = { (object: [String: Any]) throws -> String in
-            String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
-        }
-        #expect(try canonical(daemonDocument) == canonical(cliDocument))
-        let markdown = try await fleet.run(["plan", "fleet.yaml", "--format", "markdown"])
+        #expect(daemon == cli.standardOutput)
+        let markdown = try await fleet.run(["plan", "fleet.yaml", "--env", "production", "--format", "markdown"])
         #expect(try await fleet.plan(format: "markdown") == markdown.standardOutput)
-        return daemonDocument
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(daemon.utf8)) as? [String: Any])
+        let inputs = try #require(document["inputs"] as? [String: Any])
+        let scope = try #require(inputs["environmentScope"] as? [String: Any])
+        #expect(scope["environments"] as? [String] == ["production"])
+        return document
     }
 }
