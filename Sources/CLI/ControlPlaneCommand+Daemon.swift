@@ -16,7 +16,7 @@ extension ControlPlaneCommand {
     func runDaemon(logger: Logger) async throws {
         let adminToken = try DaemonOptions.secret(self.daemon.adminTokenFile, flag: "--admin-token-file")
         let webhookSecret = try DaemonOptions.secret(self.daemon.webhookSecretFile, flag: "--webhook-secret-file")
-        let loader = FleetRevisionLoader(environment: self.env, file: self.file ?? self.daemon.path)
+        let loader = FleetRevisionLoader(environment: self.env, file: self.file ?? self.daemon.path, previews: self.daemon.settings.previews)
         let source = try await self.desiredStateSource(loader: loader)
         let path = self.journalPath
         let lock = try Self.lockJournal(path)

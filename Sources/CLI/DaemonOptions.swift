@@ -75,6 +75,18 @@ struct DaemonOptions: ParsableArguments {
     )
     var reconcile = true
 
+    @Option(
+        name: .customLong("preview"),
+        help: ArgumentHelp(
+            "An open pull request whose preview this control plane runs (repeat for each), when the spec copies previews from its environment. With any --preview (or --no-previews), previews not named are torn down; without, running previews are left alone.",
+            valueName: "number"
+        )
+    )
+    var previews: [Int] = []
+
+    @Flag(help: "No pull request is open: tear down every preview this control plane runs.")
+    var noPreviews = false
+
     @Option(help: ArgumentHelp("Refuse a plan deleting more than this percentage of the environment's owned resources.", valueName: "percent"))
     var maxDeletePercent = 30
 
@@ -82,6 +94,8 @@ struct DaemonOptions: ParsableArguments {
     var maxSurge = 1
 
     func validate() throws {
+        if !self.previews.isEmpty && self.noPreviews { throw ValidationError("--preview and --no-previews contradict each other; give one") }
+        if let bad = self.previews.first(where: { $0 < 1 }) { throw ValidationError("--preview \(bad) is not a pull-request number") }
         guard self.interval >= 1 else { throw ValidationError("--interval must be at least 1 second") }
         guard (0...100).contains(self.maxDeletePercent) else { throw ValidationError("--max-delete-percent must be between 0 and 100") }
         guard self.maxSurge >= 1 else { throw ValidationError("--max-surge must be at least 1") }
@@ -100,10 +114,15 @@ struct DaemonOptions: ParsableArguments {
     }
 
     /// The planner's knobs for the daemon's passes (the environment scope is set per revision).
-    /// Previews already running are left alone (`untouched`): until previews are discovered from
-    /// the repository's pull requests, the daemon cannot know which are still open.
+    /// Without --preview or --no-previews, previews already running are left alone
+    /// (`untouched`): the daemon does not discover open pull requests by itself yet.
     var settings: ReconcileSettings {
-        ReconcileSettings(previewScope: .untouched, maxSurge: self.maxSurge, maxDeletePercent: self.maxDeletePercent)
+        ReconcileSettings(
+            previews: Array(Set(self.previews)).sorted(),
+            previewScope: self.previews.isEmpty && !self.noPreviews ? .untouched : .exact,
+            maxSurge: self.maxSurge,
+            maxDeletePercent: self.maxDeletePercent
+        )
     }
 
     /// The first line of a secret file (a trailing newline is not part of the secret).

@@ -12,11 +12,15 @@ final class FleetRevisionLoader: Sendable {
     let environment: String
     /// The file name diagnostics and plans carry (the path in the repository, or the file).
     let file: String
+    /// The open pull requests whose previews this control plane runs (`--preview`), when the
+    /// spec copies previews from its environment.
+    let previews: [Int]
     private let fleets = Mutex<[Revision: (fleet: ResolvedFleet, environment: DesiredEnvironment)]>([:])
 
-    init(environment: String, file: String) {
+    init(environment: String, file: String, previews: [Int] = []) {
         self.environment = environment
         self.file = file
+        self.previews = previews
     }
 
     /// The loader the daemon's source calls.
@@ -30,7 +34,8 @@ final class FleetRevisionLoader: Sendable {
     func load(_ bytes: [UInt8], at revision: Revision) -> Result<ReconcileTarget, SpecRejection> {
         let result = FleetSpecLoader.load(bytes, file: self.file)
         guard let fleet = result.fleet else { return .failure(Self.rejection(result.diagnostics)) }
-        let previews = PreviewNumber(environment: self.environment).map { [$0.rawValue] } ?? []
+        let own = PreviewNumber(environment: self.environment).map { [$0.rawValue] } ?? []
+        let previews = self.scope(of: fleet).includesPreviews ? own + self.previews : own
         var diagnostics = DiagnosticCollector(file: self.file)
         guard let desired = FleetExpander.expand(fleet, previews: previews, diagnostics: &diagnostics) else {
             return .failure(Self.rejection(diagnostics.diagnostics))

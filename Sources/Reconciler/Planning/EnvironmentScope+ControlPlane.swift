@@ -8,4 +8,12 @@ extension EnvironmentScope {
         let previews = spec.previews.map { $0.enabled && $0.from.value == environment } ?? false
         return .only([environment], previews: previews)
     }
+
+    /// True when preview environments (`pr-N`) are in the scope.
+    public var includesPreviews: Bool {
+        switch self {
+        case .all: true
+        case .only(_, let previews): previews
+        }
+    }
 }
