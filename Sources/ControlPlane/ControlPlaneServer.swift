@@ -206,7 +206,10 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         let deadlineClock = self.deadlineClock
         let handshakeTimeout = self.configuration.handshakeTimeout
         router.ws("/register") { _, _ in
-            slot.current == nil ? .dontUpgrade : .upgrade([:])
+            // 503 + Retry-After, not a refusal: an agent that boots before the first revision is
+            // accepted backs off and registers once it is.
+            guard slot.current != nil else { throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "5"]) }
+            return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let logger = context.logger
             guard let handler = slot.current else { return }

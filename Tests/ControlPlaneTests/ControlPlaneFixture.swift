@@ -118,11 +118,12 @@ struct ControlPlaneFixture: Sendable {
         }
     }
 
-    /// An agent aimed at a port nothing listens on.
-    static func unreachableAgent() async throws -> RegistrationClient {
+    /// An agent aimed at a port nothing listens on (or at `url`), checking failed upgrades over
+    /// `http`.
+    static func unreachableAgent(url: String = "ws://127.0.0.1:1/register", http: (any HTTPSending)? = nil) async throws -> RegistrationClient {
         let authority = try SimulatedTDXAuthority(notBefore: Date().addingTimeInterval(-86_400))
         return RegistrationClient(
-            url: "ws://127.0.0.1:1/register",
+            url: url,
             staticKey: Key(),
             quotes: SimulatedQuoteSource(authority: authority, mrTD: Self.mrTD),
             identity: .init(vmName: "dd-production-web-0-de1ea041", instanceID: "1", specGeneration: "de1ea041"),
@@ -130,7 +131,8 @@ struct ControlPlaneFixture: Sendable {
                 quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try authority.trustAnchor)),
                 policy: Self.policy
             ),
-            logger: Logger(label: "test.agent")
+            logger: Logger(label: "test.agent"),
+            http: http
         )
     }
 

@@ -7,9 +7,7 @@ public enum WakeReason: String, Sendable, Hashable, Codable {
     case timer
     /// A webhook delivery said the repository changed.
     case webhook
-    /// The source moved to a new revision.
-    case revision
-    /// An agent registered, turned stale or went away.
+    /// An agent registered.
     case registry
     /// An operator resumed the environment.
     case resumed
