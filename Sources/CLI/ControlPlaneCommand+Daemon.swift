@@ -14,13 +14,15 @@ extension ControlPlaneCommand {
     /// The daemon: one loop for --env over the fleet file from git or disk, the registration it
     /// keeps in step with each accepted revision, and the routes that show and steer it.
     func runDaemon(logger: Logger) async throws {
+        _ = try self.quotes.authority()
+        _ = try self.quotes.trustAnchor()
         let adminToken = try DaemonOptions.secret(self.daemon.adminTokenFile, flag: "--admin-token-file")
         let webhookSecret = try DaemonOptions.secret(self.daemon.webhookSecretFile, flag: "--webhook-secret-file")
-        let loader = FleetRevisionLoader(environment: self.env, file: self.file ?? self.daemon.path, previews: self.daemon.settings.previews)
-        let source = try await self.desiredStateSource(loader: loader)
         let path = self.journalPath
         let lock = try Self.lockJournal(path)
         defer { withExtendedLifetime(lock) {} }
+        let loader = FleetRevisionLoader(environment: self.env, file: self.file ?? self.daemon.path, previews: self.daemon.settings.previews)
+        let source = try await self.desiredStateSource(loader: loader)
         let journal = try await self.openJournal(path, writer: .reconciler)
         let waker = LoopWaker()
         let factory = try await self.registrationFactory(
@@ -30,7 +32,12 @@ extension ControlPlaneCommand {
         )
         let slot = RegistrationSlot<ContinuousClock>()
         let runtime = ControlPlaneRuntime(
-            configuration: .init(endpoints: self.endpoints, environment: .current(), settings: self.daemon.settings, ingressChecks: 500),
+            configuration: .init(
+                endpoints: self.endpoints,
+                environment: .current(),
+                settings: self.daemon.settings,
+                ingressChecks: self.daemon.ingressChecksPerPass
+            ),
             loader: loader,
             factory: factory,
             slot: slot,
@@ -74,7 +81,7 @@ extension ControlPlaneCommand {
         do {
             git = try GitSourceLibGit2(configuration: configuration)
         } catch {
-            throw ValidationError("--repo \(repo): \(error.message)")
+            throw ValidationError("--repo: \(error.message)")
         }
         try await Self.probe(git, path: self.daemon.path, branch: self.daemon.branch, repo: repo)
         return GitDesiredState(

@@ -84,7 +84,7 @@ enum WaitVerdict: Equatable {
             let names = document.environments.map(\.name).joined(separator: ", ")
             throw ValidationError("the control plane does not reconcile \(environment ?? "any environment") (it reconciles \(names))")
         }
-        if let stalled = environments.first(where: { $0.conditions.isTrue(.stalled) }) {
+        if let stalled = environments.first(where: { Self.isStalled($0, at: revision) }) {
             self = .stalled("\(stalled.name): \(stalled.conditions[.stalled].reason): \(stalled.conditions[.stalled].message)")
         } else if let refused = environments.first(where: { Self.isRefused($0, revision) }) {
             self = .stalled("\(refused.name): \(refused.conditions[.sourceReady].reason): \(refused.conditions[.sourceReady].message)")
@@ -93,6 +93,13 @@ enum WaitVerdict: Equatable {
         } else {
             self = .ready
         }
+    }
+
+    /// Stalled on `revision` itself — its head refused (`NonFastForward`, `Unverified`) or its plan
+    /// refused at it. A stall on an older head says nothing yet about `revision`: the daemon
+    /// may not have seen it.
+    static func isStalled(_ environment: EnvironmentStatus, at revision: Revision) -> Bool {
+        environment.conditions.isTrue(.stalled) && (environment.observedRevision == revision || environment.appliedRevision == revision)
     }
 
     /// The source judged `revision` itself unusable (its fleet file is missing or invalid): it

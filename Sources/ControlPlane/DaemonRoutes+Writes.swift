@@ -69,10 +69,26 @@ extension DaemonRoutes {
         else {
             return Self.error(.badRequest, "send {\"revision\": \"<40-hex commit id>\", \"environment\": \"<name>\"}")
         }
-        let targets = self.environments.filter { body.environment == nil || $0.environment == body.environment }
-        guard !targets.isEmpty else { return Self.error(.notFound, "this control plane reconciles \(self.names)") }
+        let named = self.environments.filter { body.environment == nil || $0.environment == body.environment }
+        guard !named.isEmpty else { return Self.error(.notFound, "this control plane reconciles \(self.names)") }
+        var targets: [any EnvironmentControl] = []
+        for environment in named where await Self.isStalled(environment, on: revision) { targets.append(environment) }
+        guard !targets.isEmpty else {
+            return Self.error(
+                .conflict,
+                "no environment is stalled on \(revision.short) (NonFastForward); approve the head GET /status shows as observedRevision"
+            )
+        }
         for environment in targets { await environment.approve(revision) }
         return Self.encoded(["approved": revision.hex, "environments": targets.map(\.environment).joined(separator: ",")])
+    }
+
+    /// True when `environment` waits for an approval of `revision`: a head that does not
+    /// fast-forward. An approval of anything else would linger and let a later force-push through.
+    static func isStalled(_ environment: any EnvironmentControl, on revision: Revision) async -> Bool {
+        let status = await environment.status()
+        return status.observedRevision == revision && status.conditions[.stalled].status == .true
+            && status.conditions[.stalled].reason == "NonFastForward"
     }
 
     /// `POST /environments/ENV/suspend` and `…/resume`.

@@ -79,11 +79,15 @@ public struct DaemonRoutes: Sendable {
         guard let plan = await environment.lastPlan() else {
             return Self.error(.notFound, "no plan for \(name) yet: the first pass has not planned")
         }
+        var response: Response
         switch format ?? "json" {
-        case "json": return Self.text(plan.json, type: "application/json")
-        case "markdown": return Self.text(plan.markdown, type: "text/markdown; charset=utf-8")
+        case "json": response = Self.text(plan.json, type: "application/json")
+        case "markdown": response = Self.text(plan.markdown, type: "text/markdown; charset=utf-8")
         default: return Self.error(.badRequest, "format must be json or markdown")
         }
+        // The commit the plan was made at: after a pass that could not plan, it is an older one.
+        if let name = HTTPField.Name("X-DevOpsDefender-Revision") { response.headers[name] = plan.revision.hex }
+        return response
     }
 
     var names: String { self.environments.map(\.environment).joined(separator: ", ") }

@@ -168,7 +168,9 @@ import Testing
     @Test("GET /plans/production is what `plan --env production` prints for the same checkout and clouds")
     func plansMatchTheCLI() async throws {
         try await DaemonFleet.with { fleet, first in
-            try await fleet.startControlPlane()
+            // `plan`'s tunnel-configuration budget (500): every configuration read by both, so
+            // the sources' details match too.
+            try await fleet.startControlPlane(["--ingress-checks", "500"])
             try await fleet.ready(at: first)
             try await Self.expectSamePlan(fleet, exitCode: 0)
 

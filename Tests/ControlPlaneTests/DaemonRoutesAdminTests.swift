@@ -16,11 +16,19 @@ import Testing
         return Array((try? JSONEncoder().encode(object)) ?? Data())
     }
 
-    @Test("POST /approve with the token: 200, and every environment (or the one named) is asked to approve")
+    /// An environment stalled on `revision` (a head that does not fast-forward).
+    static func stalled(_ name: String, on revision: Revision?) -> EnvironmentStatus {
+        var status = EnvironmentStatus(name: name, now: 0)
+        status.observedRevision = revision
+        status.conditions.set(.stalled, .true, reason: "NonFastForward", message: "does not fast-forward", now: 1)
+        return status
+    }
+
+    @Test("POST /approve with the token: 200, and every environment stalled on that head (or the one named) is asked to approve")
     func approve() async throws {
-        let production = FakeEnvironment("production")
-        let staging = FakeEnvironment("staging")
         let revision = try #require(Revision(Self.revision))
+        let production = FakeEnvironment("production", status: Self.stalled("production", on: revision))
+        let staging = FakeEnvironment("staging", status: Self.stalled("staging", on: revision))
         try await DaemonRoutesServer.with(environments: [production, staging]) { server in
             let all = try await server.admin("/approve", body: Self.approval(Self.revision))
             #expect(all.status == 200, "\(all.text)")
@@ -33,6 +41,19 @@ import Testing
             let one = try await server.admin("/approve", body: Self.approval(Self.revision.uppercased(), environment: "staging"))
             #expect(one.status == 200, "\(one.text)")
             #expect(production.recorded.approvals == [revision] && staging.recorded.approvals == [revision, revision])
+        }
+    }
+
+    @Test("POST /approve of a revision no environment is stalled on is 409 and approves nothing")
+    func approveWhatIsNotStalled() async throws {
+        let revision = try #require(Revision(Self.revision))
+        let other = try #require(Revision(String(repeating: "e", count: 40)))
+        let production = FakeEnvironment("production", status: Self.stalled("production", on: other))
+        let staging = FakeEnvironment("staging")
+        try await DaemonRoutesServer.with(environments: [production, staging]) { server in
+            let response = try await server.admin("/approve", body: Self.approval(revision.hex))
+            #expect(response.status == 409, "\(response.text)")
+            #expect(production.recorded.approvals.isEmpty && staging.recorded.approvals.isEmpty)
         }
     }
 

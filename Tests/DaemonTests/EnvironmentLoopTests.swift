@@ -146,7 +146,7 @@ import Testing
             clock.advance(by: .seconds(1))
             await Self.until("the third pass") { pass.targets.count == 3 }
             let status = await loop.status()
-            #expect(status.conditions[.ready].reason == "JournalFailed" && status.lastPass?.result == "error")
+            #expect(status.conditions[.ready].reason == "PassFailed" && status.lastPass?.result == "error")
         }
     }
 

@@ -18,6 +18,8 @@ final class FakeGitSource: GitSource {
         var next = 1
         var fetches = 0
         var failure: GitSourceError?
+        /// The local copy is gone (a wiped state directory): objects are missing until a fetch.
+        var lost = false
     }
 
     private let state = Mutex(State())
@@ -43,6 +45,9 @@ final class FakeGitSource: GitSource {
 
     var fetches: Int { self.state.withLock { $0.fetches } }
 
+    /// Forgets the local copy: reads fail with `objectMissing` until the next fetch.
+    func loseLocalCopy() { self.state.withLock { $0.lost = true } }
+
     func remoteHead() async throws(GitSourceError) -> Revision {
         try self.state.withLock { state throws(GitSourceError) in
             if let failure = state.failure { throw failure }
@@ -53,12 +58,16 @@ final class FakeGitSource: GitSource {
 
     func fetch() async throws(GitSourceError) -> Revision {
         let head = try await self.remoteHead()
-        self.state.withLock { $0.fetches += 1 }
+        self.state.withLock {
+            $0.fetches += 1
+            $0.lost = false
+        }
         return head
     }
 
     func file(_ path: String, at revision: Revision) async throws(GitSourceError) -> [UInt8]? {
-        try self.commitAt(revision).files[path]
+        if self.state.withLock({ $0.lost }) { throw GitSourceError(.objectMissing, "no commit \(revision) in the local copy") }
+        return try self.commitAt(revision).files[path]
     }
 
     func isAncestor(_ ancestor: Revision, of descendant: Revision) async throws(GitSourceError) -> Bool {

@@ -77,6 +77,31 @@ import Testing
         #expect(Self.accepted(await source.poll(applied: applied, approved: nil)) == fixed)
     }
 
+    @Test("restoring the applied revision after the local copy was lost fetches it again")
+    func restoreAfterLostCopy() async throws {
+        let git = FakeGitSource()
+        let applied = git.commit(["fleet.yaml": "valid 1"])
+        git.loseLocalCopy()
+        let source = try Self.source(git)
+        #expect(Self.accepted(await source.load(applied)) == applied)
+        #expect(git.fetches == 1)
+    }
+
+    @Test("a push on top of an approved head needs no second approval; an approval of another line does not let a force-push through")
+    func approvalCoversDescendants() async throws {
+        let git = FakeGitSource()
+        let base = git.commit(["fleet.yaml": "valid 1"])
+        let applied = git.commit(["fleet.yaml": "valid 2"])
+        let rewritten = git.commit(["fleet.yaml": "valid 3"], parent: base, moveHead: false)
+        let onTop = git.commit(["fleet.yaml": "valid 4"], parent: rewritten, moveHead: false)
+        git.forcePush(onTop)
+        let source = try Self.source(git)
+        #expect(Self.accepted(await source.poll(applied: applied, approved: rewritten)) == onTop)
+        let elsewhere = git.commit(["fleet.yaml": "valid 5"], parent: base, moveHead: false)
+        git.forcePush(elsewhere)
+        #expect(Self.reason(await source.poll(applied: onTop, approved: rewritten)) == "NonFastForward")
+    }
+
     @Test("with signers configured, every new commit must be signed: the first unsigned one is named")
     func signatures() async throws {
         let git = FakeGitSource()

@@ -1,6 +1,7 @@
 import Logging
 import Reconciler
 import ServiceLifecycle
+import Synchronization
 
 /// Keeps one environment converged: level-triggered passes (a new revision, a webhook, a
 /// registry change or the resync timer wake it), at most one at a time, backing off after
@@ -19,6 +20,8 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
     private let logger: Logger
     private let onAccepted: @Sendable (DesiredRevision) async -> Void
     private let metrics: DaemonMetrics
+    /// Set once the loop is told to stop: events still buffered then start no pass.
+    private nonisolated let stopping = Mutex(false)
     private nonisolated let events: AsyncStream<LoopEvent>
     private nonisolated let continuation: AsyncStream<LoopEvent>.Continuation
 
@@ -100,13 +103,16 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
                 }
             }
         } onGracefulShutdown: {
-            self.continuation.finish()
+            self.stop()
         }
         self.timer?.cancel()
     }
 
     /// Ends the loop (as graceful shutdown does): no new pass starts, the running one finishes.
-    public nonisolated func stop() { self.continuation.finish() }
+    public nonisolated func stop() {
+        self.stopping.withLock { $0 = true }
+        self.continuation.finish()
+    }
 
     private func handle(_ event: LoopEvent, group: inout DiscardingTaskGroup) {
         let action: ReconcileSchedule.Action
@@ -140,6 +146,7 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
         case .sleep(let delay):
             self.arm(after: delay)
         case .startPass:
+            guard !self.stopping.withLock({ $0 }) else { return }
             self.timerGeneration += 1
             let trigger = self.record.nextTrigger
             group.addTask {

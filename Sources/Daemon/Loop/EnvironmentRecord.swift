@@ -57,8 +57,10 @@ struct EnvironmentRecord: Sendable {
         switch poll {
         case .unchanged(let head):
             // The head is the applied revision again (say, a force-push was undone): nothing is
-            // refused any more.
+            // refused any more. Without a target (the applied revision could not be loaded after
+            // a restart) the load's verdict stands.
             self.status.observedRevision = head
+            guard self.desired != nil else { return nil }
             self.sourceReady(head: head, now: now)
             self.sourceStall = nil
             self.markVerified(self.desired?.verified, now: now)
@@ -104,7 +106,8 @@ struct EnvironmentRecord: Sendable {
         let isNew = desired.revision != self.status.appliedRevision
         self.desired = desired
         self.sourceStall = nil
-        if self.approved == desired.revision { self.approved = nil }
+        // An approval has served once a revision is accepted (the approved one or a descendant).
+        self.approved = nil
         self.status.observedRevision = desired.revision
         self.status.appliedRevision = desired.revision
         self.sourceReady(head: desired.revision, now: now)

@@ -26,7 +26,7 @@ struct PassVerdict: Sendable {
         self.converged = false
         switch report.outcome {
         case nil:
-            (self.result, self.reason, self.succeeded) = ("error", "JournalFailed", false)
+            (self.result, self.reason, self.succeeded) = ("error", "PassFailed", false)
             self.message = "the pass could not run: \(report.error ?? "unknown error")"
         case .unreadable(let sources)?:
             (self.result, self.reason, self.succeeded) = ("unreadable", "SourceUnreadable", false)

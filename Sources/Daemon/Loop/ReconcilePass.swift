@@ -30,17 +30,27 @@ public struct CyclePass<C: Clock>: ReconcilePass where C.Duration == Duration {
     public var makeCycle: @Sendable (ReconcileTarget) -> ReconcileCycle<C>
     /// The planner's knobs (max surge, circuit breaker, previews).
     public var settings: ReconcileSettings
+    /// What the journal's other writers are working on now (registration's pending intents):
+    /// the pass never deletes it.
+    public var inFlight: @Sendable () async -> Set<String>
 
     /// Creates the pass.
-    public init(settings: ReconcileSettings, makeCycle: @escaping @Sendable (ReconcileTarget) -> ReconcileCycle<C>) {
+    public init(
+        settings: ReconcileSettings,
+        inFlight: @escaping @Sendable () async -> Set<String> = { [] },
+        makeCycle: @escaping @Sendable (ReconcileTarget) -> ReconcileCycle<C>
+    ) {
         self.settings = settings
+        self.inFlight = inFlight
         self.makeCycle = makeCycle
     }
 
     public func reconcile(_ desired: DesiredRevision) async -> PassReport {
         let planned = PlannedBox()
         do {
-            let outcome = try await self.makeCycle(desired.target).reconcileOnce(settings: self.settings, approval: .automatic) { event in
+            let inFlight = await self.inFlight()
+            let cycle = self.makeCycle(desired.target)
+            let outcome = try await cycle.reconcileOnce(settings: self.settings, approval: .automatic, inFlight: inFlight) { event in
                 if case .planned(let plan, let inputs) = event { planned.set(plan, inputs) }
             }
             return PassReport(outcome: outcome, plan: planned.value)

@@ -48,6 +48,14 @@ public actor GitDesiredState: DesiredStateSource {
         do {
             // Accepted before, under the same signers: verified then, if any were configured.
             return try await self.read(revision, verified: self.verifier == nil ? nil : true)
+        } catch let error where error.code == .objectMissing {
+            // The local copy lost it (a wiped state directory): fetch, then read again.
+            do {
+                _ = try await self.git.fetch()
+                return try await self.read(revision, verified: self.verifier == nil ? nil : true)
+            } catch {
+                return .unready(head: revision, reason: "FetchFailed", message: error.message, diagnostics: [])
+            }
         } catch {
             return .unready(head: revision, reason: "FetchFailed", message: error.message, diagnostics: [])
         }
@@ -56,7 +64,7 @@ public actor GitDesiredState: DesiredStateSource {
     /// Applies the policy to a fetched head.
     private func judge(_ head: Revision, applied: Revision?, approved: Revision?) async throws(GitSourceError) -> SourcePoll {
         if head == applied { return .unchanged(head: head) }
-        if let applied, head != approved, !(try await self.git.isAncestor(applied, of: head)) {
+        if let applied, !(try await self.fastForwards(to: head, from: applied, approved: approved)) {
             return .stalled(
                 head: head,
                 reason: "NonFastForward",
@@ -79,6 +87,14 @@ public actor GitDesiredState: DesiredStateSource {
             verified = true
         }
         return try await self.read(head, verified: verified)
+    }
+
+    /// True when `head` descends from `applied`, or from the revision an operator approved (a
+    /// push on top of an approved head needs no second approval).
+    private func fastForwards(to head: Revision, from applied: Revision, approved: Revision?) async throws(GitSourceError) -> Bool {
+        if try await self.git.isAncestor(applied, of: head) { return true }
+        guard let approved else { return false }
+        return try await self.git.isAncestor(approved, of: head)
     }
 
     /// The commits a move to `head` brings: those not reachable from `applied`; the head commit

@@ -39,15 +39,18 @@ public struct ReconcileCycle<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// Runs one cycle under `approval`, reporting progress through `events`.
+    /// `inFlight` names what another writer of the journal is working on right now (a control
+    /// plane's registration): never deleted by this cycle.
     public func reconcileOnce(
         settings: ReconcileSettings,
         approval: ApprovalPolicy,
+        inFlight: Set<String> = [],
         events: @escaping @Sendable (CycleEvent) -> Void = { _ in }
     ) async throws(JournalError) -> CycleOutcome {
         let observed = await self.observe()
         if !observed.unreadableSources.isEmpty { return .unreadable(observed.unreadableSources) }
         try await self.settleJournal(observed, events: events)
-        let plan = self.plan(observed, settings: settings, inFlight: [])
+        let plan = self.plan(observed, settings: settings, inFlight: inFlight)
         if case .refuseIfChanged(let saved, let actions) = approval {
             let reasons = saved.staleness(current: self.inputs(observed, settings: settings), plan: plan, savedActions: actions)
             if !reasons.isEmpty { return .stale(reasons: reasons) }

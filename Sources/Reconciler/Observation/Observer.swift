@@ -84,27 +84,35 @@ public struct Observer: Sendable {
     /// Reads the configurations of the tunnels at `wanted`, at most ``configurationConcurrency``
     /// at once, and remembers what it read in the cache.
     private func read(_ wanted: [Int], into configurations: inout ConfigurationRead, now: Int64) async {
-        let ids = wanted.map { configurations.tunnels[$0].id }
-        await withTaskGroup(of: (Int, Result<[IngressRule], any Error>).self) { group in
-            var next = 0
-            func enqueue() {
-                guard next < wanted.count else { return }
-                let (index, id) = (wanted[next], ids[next])
-                next += 1
-                group.addTask {
-                    do { return (index, .success(try await self.tunnels.ingress(tunnelID: id))) } catch { return (index, .failure(error)) }
-                }
+        let requests = wanted.map { ConfigurationRequest(index: $0, tunnelID: configurations.tunnels[$0].id) }
+        let outcomes = await Self.fetch(requests, from: self.tunnels, concurrency: max(self.configurationConcurrency, 1))
+        for outcome in outcomes {
+            if let rules = outcome.rules {
+                configurations.record(rules, at: outcome.index)
+                await self.ingressCache?.storeIngress(rules, tunnelID: outcome.tunnelID, at: now)
+            } else {
+                configurations.errors.append("\(configurations.tunnels[outcome.index].name): \(outcome.failure ?? "unreadable")")
             }
-            for _ in 0..<max(self.configurationConcurrency, 1) { enqueue() }
-            while let (index, result) = await group.next() {
-                switch result {
-                case .success(let rules):
-                    configurations.record(rules, at: index)
-                    await self.ingressCache?.storeIngress(rules, tunnelID: configurations.tunnels[index].id, at: now)
-                case .failure(let error): configurations.errors.append("\(configurations.tunnels[index].name): \(error)")
-                }
-                enqueue()
+        }
+    }
+
+    /// Fetches each request's configuration, `concurrency` at a time. The outcomes are plain
+    /// structs collected first and applied after the group: results are never written into the
+    /// caller's state from inside it.
+    static func fetch(_ requests: [ConfigurationRequest], from tunnels: any TunnelPort, concurrency: Int) async -> [ConfigurationOutcome] {
+        await withTaskGroup(of: ConfigurationOutcome.self, returning: [ConfigurationOutcome].self) { group in
+            var pending = requests[...]
+            var outcomes: [ConfigurationOutcome] = []
+            outcomes.reserveCapacity(requests.count)
+            for _ in 0..<concurrency {
+                guard let request = pending.popFirst() else { break }
+                group.addTask { await request.fetch(from: tunnels) }
             }
+            for await outcome in group {
+                outcomes.append(outcome)
+                if let request = pending.popFirst() { group.addTask { await request.fetch(from: tunnels) } }
+            }
+            return outcomes
         }
     }
 
@@ -130,6 +138,34 @@ public struct Observer: Sendable {
             return Captured(items: [], error: "\(error)")
         }
     }
+}
+
+/// One tunnel configuration to read: where its tunnel sits in the observation, and its id.
+struct ConfigurationRequest: Sendable {
+    var index: Int
+    var tunnelID: String
+
+    /// Reads it; a failure is kept as its description.
+    func fetch(from tunnels: any TunnelPort) async -> ConfigurationOutcome {
+        do {
+            return ConfigurationOutcome(
+                index: self.index,
+                tunnelID: self.tunnelID,
+                rules: try await tunnels.ingress(tunnelID: self.tunnelID),
+                failure: nil
+            )
+        } catch {
+            return ConfigurationOutcome(index: self.index, tunnelID: self.tunnelID, rules: nil, failure: "\(error)")
+        }
+    }
+}
+
+/// A configuration read: its rules, or why it could not be read.
+struct ConfigurationOutcome: Sendable {
+    var index: Int
+    var tunnelID: String
+    var rules: [IngressRule]?
+    var failure: String?
 }
 
 /// The tunnels' configurations as one observation reads them: from the API, from the cache, or

@@ -86,7 +86,7 @@ final class RemoteSession {
         let branch = self.configuration.branch
         let refspecs = CStringArray(["+refs/heads/\(branch):refs/remotes/origin/\(branch)"])
         var refspecArray = refspecs.strarray
-        let status = git_remote_download(self.remote, &refspecArray, &options)
+        let status = withExtendedLifetime(refspecs) { git_remote_download(self.remote, &refspecArray, &options) }
         guard status == 0 else { throw self.failure(status, .fetching) }
     }
 
