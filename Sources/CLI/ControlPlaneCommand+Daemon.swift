@@ -17,7 +17,7 @@ extension ControlPlaneCommand {
         _ = try self.quotes.authority()
         _ = try self.quotes.trustAnchor()
         let adminToken = try DaemonOptions.secret(self.daemon.adminTokenFile, flag: "--admin-token-file")
-        let webhookSecret = try DaemonOptions.secret(self.daemon.webhookSecretFile, flag: "--webhook-secret-file")
+        let webhookSecret = try self.daemon.webhookSecret(.current())
         let path = self.journalPath
         let lock = try Self.lockJournal(path)
         defer { withExtendedLifetime(lock) {} }

@@ -49,6 +49,14 @@ struct DaemonOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
+            "The name of an environment variable holding the GitHub webhook secret (instead of --webhook-secret-file).",
+            valueName: "name"
+        )
+    )
+    var webhookSecretEnv: String?
+
+    @Option(
+        help: ArgumentHelp(
             "A file holding the admin token for POST /approve and suspend/resume. Without it, those routes are refused.",
             valueName: "file"
         )
@@ -110,6 +118,9 @@ struct DaemonOptions: ParsableArguments {
     func validate() throws {
         if !self.previews.isEmpty && self.noPreviews { throw ValidationError("--preview and --no-previews contradict each other; give one") }
         if let bad = self.previews.first(where: { $0 < 1 }) { throw ValidationError("--preview \(bad) is not a pull-request number") }
+        if self.webhookSecretFile != nil && self.webhookSecretEnv != nil {
+            throw ValidationError("--webhook-secret-file and --webhook-secret-env contradict each other; give one")
+        }
         if let checks = self.ingressChecks, checks < 0 { throw ValidationError("--ingress-checks must be zero or more") }
         guard self.interval >= 1 else { throw ValidationError("--interval must be at least 1 second") }
         guard (0...100).contains(self.maxDeletePercent) else { throw ValidationError("--max-delete-percent must be between 0 and 100") }
@@ -138,6 +149,15 @@ struct DaemonOptions: ParsableArguments {
             maxSurge: self.maxSurge,
             maxDeletePercent: self.maxDeletePercent
         )
+    }
+
+    /// The webhook secret, from its file or its environment variable (nil: webhooks refused).
+    func webhookSecret(_ environment: ProcessEnvironment) throws -> String? {
+        guard let name = self.webhookSecretEnv else { return try Self.secret(self.webhookSecretFile, flag: "--webhook-secret-file") }
+        guard let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+            throw ValidationError("--webhook-secret-env \(name): the environment variable is unset or empty")
+        }
+        return value
     }
 
     /// The first line of a secret file (a trailing newline is not part of the secret).
