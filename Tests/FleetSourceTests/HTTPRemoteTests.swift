@@ -89,7 +89,9 @@ import Testing
     }
 
     /// Real time, once: a server that accepts and never answers must not hang the call past its
-    /// timeout (1.5 s here; the bound asserted leaves room for a loaded 2-core machine).
+    /// timeout (1.5 s here: each call takes about 1.5 s on an idle machine). The bound asserted
+    /// only proves there is no hang, and leaves room for a 2-core machine saturated by a build
+    /// (a call was seen to take 20 s then).
     @Test(.timeLimit(.minutes(1))) func aSilentServerTimesOut() async throws {
         let fixture = try GitFixture()
         let server = try GitHTTPServer(.silent)
@@ -100,7 +102,7 @@ import Testing
             let started = clock.now
             let error = await #expect(throws: GitSourceError.self) { _ = try await call() }
             #expect(error?.code == .timeout)
-            #expect(clock.now - started < .seconds(20))
+            #expect(clock.now - started < .seconds(45))
         }
     }
 }
