@@ -20,7 +20,13 @@ extension PlanBuilder {
         let existing = self.recordsByName[name] ?? []
         // Owned records of environments outside the scope are another control plane's: this plan
         // neither repoints nor deletes them, and does not count them as foreign.
-        let owned = existing.filter { self.recordEnvironment[$0.id].map(self.options.environmentScope.contains) ?? false }
+        let scope = self.options.environmentScope
+        let owned =
+            if case .only = scope {
+                existing.filter { self.recordEnvironment[$0.id].map(scope.contains) ?? false }
+            } else {
+                existing.filter { self.recordEnvironment[$0.id] != nil }
+            }
         let placement = RecordPlacement(
             name: name,
             environment: environment,

@@ -30,7 +30,9 @@ extension PlanBuilder {
     /// The owned instances named `name` that the environment scope holds. One without a `dd-env`
     /// label is held: its environment is unknown, and only the spec's name claims it.
     func ownedVMsInScope(named name: String) -> [ObservedVM] {
-        (self.ownedVMs[name] ?? []).filter { $0.labels[label: .environment].map(self.options.environmentScope.contains) ?? true }
+        let owned = self.ownedVMs[name] ?? []
+        guard case .only = self.options.environmentScope else { return owned }
+        return owned.filter { $0.labels[label: .environment].map(self.options.environmentScope.contains) ?? true }
     }
 
     private mutating func indexDesired() {
