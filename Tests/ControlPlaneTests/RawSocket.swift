@@ -25,7 +25,7 @@ final class RawSocket {
             close(self.descriptor)
             throw Failure(description: "cannot connect to 127.0.0.1:\(port)")
         }
-        self.setReceiveTimeout(seconds: 10)
+        self.setReceiveTimeout(seconds: 30)
     }
 
     deinit { close(self.descriptor) }
@@ -36,7 +36,8 @@ final class RawSocket {
         guard sent == bytes.count else { throw Failure(description: "send failed") }
     }
 
-    /// What arrives next (waits up to the receive timeout).
+    /// What arrives next (waits up to the receive timeout: 30 s, for a 2-core machine running the
+    /// whole suite at once).
     func receive() throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = buffer.withUnsafeMutableBytes { recv(self.descriptor, $0.baseAddress, $0.count, 0) }
