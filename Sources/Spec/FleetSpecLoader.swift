@@ -19,8 +19,14 @@ public enum FleetSpecLoader {
         public var isValid: Bool { self.fleet != nil }
     }
 
-    /// Loads and validates the fleet file `file` from its bytes.
-    public static func load(_ bytes: [UInt8], file: String, limits: YAMLLimits = YAMLLimits()) -> Result {
+    /// Loads and validates the fleet file `file` from its bytes. `limits` bound the YAML, and
+    /// `expansion` what the fleet may expand to.
+    public static func load(
+        _ bytes: [UInt8],
+        file: String,
+        limits: YAMLLimits = YAMLLimits(),
+        expansion: ExpansionLimits = ExpansionLimits()
+    ) -> Result {
         var diagnostics = DiagnosticCollector(file: file)
         guard let root = YAMLComposer.compose(bytes, limits: limits, diagnostics: &diagnostics) else {
             return Result(fleet: nil, diagnostics: diagnostics.sorted)
@@ -34,7 +40,7 @@ public enum FleetSpecLoader {
             return Result(fleet: nil, diagnostics: diagnostics.sorted)
         }
         let spec = FleetSpecDecoder.decode(root)
-        let fleet = FleetResolver.resolve(spec, file: file, diagnostics: &diagnostics)
+        let fleet = FleetResolver.resolve(spec, file: file, limits: expansion, diagnostics: &diagnostics)
         return Result(fleet: diagnostics.hasErrors ? nil : fleet, diagnostics: diagnostics.sorted)
     }
 }

@@ -37,6 +37,8 @@ public struct DiagnosticRule: RawRepresentable, Sendable, Hashable, Comparable, 
     public static let nestingTooDeep = DiagnosticRule(rawValue: "nesting-too-deep")
     /// A mapping key that is not a scalar.
     public static let complexKey = DiagnosticRule(rawValue: "complex-key")
+    /// A Unicode bidirectional control character, which makes text display other than it parses.
+    public static let bidiControl = DiagnosticRule(rawValue: "bidi-control")
 
     // MARK: Structure
 
@@ -52,6 +54,8 @@ public struct DiagnosticRule: RawRepresentable, Sendable, Hashable, Comparable, 
     public static let invalidValue = DiagnosticRule(rawValue: "invalid-value")
     /// A number outside its allowed range.
     public static let outOfRange = DiagnosticRule(rawValue: "out-of-range")
+    /// A whole number not written as plain decimal digits (`0x3`, `0o3`, `+3`, `017`).
+    public static let numberFormat = DiagnosticRule(rawValue: "number-format")
     /// `apiVersion` or `kind` this build does not understand.
     public static let unsupportedVersion = DiagnosticRule(rawValue: "unsupported-version")
     /// Fields that exclude each other.
@@ -95,6 +99,8 @@ public struct DiagnosticRule: RawRepresentable, Sendable, Hashable, Comparable, 
     public static let secretLiteral = DiagnosticRule(rawValue: "secret-literal")
     /// A machine type that cannot run Intel TDX.
     public static let tdxMachineType = DiagnosticRule(rawValue: "tdx-machine-type")
+    /// A fleet that expands to more VMs than a limit allows (per environment, per fleet, previews).
+    public static let expansionLimit = DiagnosticRule(rawValue: "expansion-limit")
     /// A preview request the previews section does not allow.
     public static let previewRejected = DiagnosticRule(rawValue: "preview-rejected")
 }

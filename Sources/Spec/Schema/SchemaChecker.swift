@@ -201,6 +201,16 @@ public struct SchemaChecker {
             self.mismatch(node, expected: "a whole number", hint: hint)
             return
         }
+        guard Self.isPlainDecimal(scalar.text) else {
+            self.diagnostics.error(
+                .numberFormat,
+                "\(self.path.rendered) is written '\(scalar.text)'; whole numbers are plain decimal digits",
+                hint: "write it without a sign, base prefix or leading zero"
+                    + (scalar.integerValue.map { $0 >= 0 ? ", like \($0)" : "" } ?? ""),
+                at: node.location
+            )
+            return
+        }
         guard let value = scalar.integerValue, value >= minimum, value <= maximum else {
             self.diagnostics.error(
                 .outOfRange,
@@ -209,6 +219,14 @@ public struct SchemaChecker {
             )
             return
         }
+    }
+
+    /// True for `0`, `17`, `-4`: no `+`, no `0x`/`0o` prefix, no leading zero (YAML 1.1 reads
+    /// `017` as octal 15, YAML 1.2 as 17, so the spec accepts neither reading).
+    private static func isPlainDecimal(_ text: String) -> Bool {
+        let digits = text.utf8.first == UInt8(ascii: "-") ? text.utf8.dropFirst() : text.utf8[...]
+        guard let first = digits.first, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
+        return first != UInt8(ascii: "0") || digits.count == 1
     }
 
     private mutating func checkBoolean(_ node: YAMLNode) {

@@ -2,6 +2,7 @@
 /// resolution of `from:` inheritance and defaults into a ``ResolvedFleet``.
 struct FleetResolver {
     private let spec: FleetSpec
+    private let limits: ExpansionLimits
     private var diagnostics: DiagnosticCollector
     private let environmentsByName: [String: EnvironmentSpec]
     private let workloadsByName: [String: WorkloadSpec]
@@ -15,16 +16,22 @@ struct FleetResolver {
     static let hostnameVariables = ["env", "fleet", "domain"]
     static let previewHostnameVariables = ["number", "env", "fleet", "domain"]
 
-    private init(spec: FleetSpec, diagnostics: DiagnosticCollector) {
+    private init(spec: FleetSpec, limits: ExpansionLimits, diagnostics: DiagnosticCollector) {
         self.spec = spec
+        self.limits = limits
         self.diagnostics = diagnostics
         self.environmentsByName = Dictionary(spec.environments.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
         self.workloadsByName = Dictionary(spec.workloads.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Checks `spec` and resolves it; the result is nil when any error was reported.
-    static func resolve(_ spec: FleetSpec, file: String, diagnostics: inout DiagnosticCollector) -> ResolvedFleet? {
-        var resolver = FleetResolver(spec: spec, diagnostics: diagnostics)
+    static func resolve(
+        _ spec: FleetSpec,
+        file: String,
+        limits: ExpansionLimits = ExpansionLimits(),
+        diagnostics: inout DiagnosticCollector
+    ) -> ResolvedFleet? {
+        var resolver = FleetResolver(spec: spec, limits: limits, diagnostics: diagnostics)
         let environments = resolver.run()
         diagnostics = resolver.diagnostics
         guard !diagnostics.hasErrors else { return nil }
@@ -43,6 +50,7 @@ struct FleetResolver {
         }
         self.checkHostnameCollisions(environments)
         self.checkPreviews()
+        self.limits.check(environments, previews: self.spec.previews, diagnostics: &self.diagnostics)
         self.checkUnusedWorkloads(environments)
         return environments
     }

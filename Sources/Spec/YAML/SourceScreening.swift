@@ -71,10 +71,27 @@ enum SourceScreening {
                 )
                 return false
             }
+            if let control = BidiControl(utf8: body[index..<index + length]) {
+                Self.report(control, at: SourceLocation(line: line, column: column), diagnostics: &diagnostics)
+                return false
+            }
             index += length
             column += 1
         }
         return true
+    }
+
+    /// Reports a bidirectional control character: it makes a reviewer read a different line than
+    /// the parser does ("Trojan Source", CVE-2021-42574). The line is never shown.
+    private static func report(_ control: BidiControl, at location: SourceLocation, diagnostics: inout DiagnosticCollector) {
+        diagnostics.error(
+            .bidiControl,
+            "the file holds the bidirectional control character \(control) (\(control.name)): "
+                + "it reorders how the text is displayed, so a review may not show what is parsed",
+            hint: "delete it; fleet names and values never need one (find it with `grep -nP '\\x{\(control.hex)}'`)",
+            at: location,
+            redactsSource: true
+        )
     }
 
     /// The length of the well-formed UTF-8 sequence starting at `index`, or nil (RFC 3629: no
