@@ -63,7 +63,11 @@ extension ControlPlaneCommand {
             adminToken: adminToken,
             now: { Int64(Date().timeIntervalSince1970) }
         )
-        try await self.serve(slot: slot, daemon: routes, loop: loop, logger: logger)
+        let staleWatch = StaleAgentWatch(registry: factory.shared.registry) { vms in
+            logger.info("agents turned stale", metadata: ["vms": "\(vms.sorted().joined(separator: ","))"])
+            waker.wake(.agentStale)
+        }
+        try await self.serve(slot: slot, daemon: routes, services: [loop, staleWatch], logger: logger)
     }
 
     /// The fleet repository under the revision policy, or the fleet file re-read each pass.

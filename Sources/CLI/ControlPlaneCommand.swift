@@ -170,11 +170,11 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
         )
         let factory = try await self.registrationFactory(journal: try await self.openJournal(self.journalPath, writer: .registration), logger: logger)
         let slot = RegistrationSlot(try factory.handler(spec: fleet.spec, environment: environment, clients: clients))
-        try await self.serve(slot: slot, daemon: nil, loop: nil, logger: logger)
+        try await self.serve(slot: slot, daemon: nil, logger: logger)
     }
 
     /// The services of one control plane, until SIGTERM or SIGINT.
-    func serve(slot: RegistrationSlot<ContinuousClock>, daemon: DaemonRoutes?, loop: (any Service)?, logger: Logger) async throws {
+    func serve(slot: RegistrationSlot<ContinuousClock>, daemon: DaemonRoutes?, services: [any Service] = [], logger: Logger) async throws {
         guard let address = Self.address(self.listen) else { throw ExitCode(1) }
         let portFile = self.portFile
         let env = self.env
@@ -188,8 +188,12 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
             if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile)) }
             Terminal.standardError.write("control plane listening on \(address.host):\(port) (environment \(env))\n")
         }
-        let services: [any Service] = [server] + (loop.map { [$0] } ?? [])
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        let group = ServiceGroup(
+            services: [server] + services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger
+        )
         try await group.run()
     }
 

@@ -97,6 +97,27 @@ public final class AgentRegistry<C: Clock>: AgentRegistryPort where C.Duration =
         return self.records.withLock { $0.values.sorted { $0.vm < $1.vm } }.map { ($0, $0.lastSeen.duration(to: now) > self.staleAfter) }
     }
 
+    /// The VMs whose agents turned stale after `start` and by `end`: fresh at `start`, stale at
+    /// `end`, and silent all along (an agent that came back and fell silent again counts too).
+    public func vmsTurningStale(after start: C.Instant, through end: C.Instant) -> Set<String> {
+        self.records.withLock { records in
+            Set(
+                records.values.lazy.filter { $0.lastSeen.duration(to: start) <= self.staleAfter && $0.lastSeen.duration(to: end) > self.staleAfter }
+                    .map(\.vm)
+            )
+        }
+    }
+
+    /// The first instant at which an agent that is fresh now turns stale (unless it sends a
+    /// heartbeat first), or nil when no agent is fresh.
+    public func nextStaleInstant() -> C.Instant? {
+        let now = self.clock.now
+        let silentUntil = self.records.withLock { records in
+            records.values.lazy.map(\.lastSeen).filter { $0.duration(to: now) <= self.staleAfter }.min()
+        }
+        return silentUntil?.advanced(by: self.staleAfter + self.clock.minimumResolution)
+    }
+
     /// The reconciler's view.
     public func listAgents() async throws -> [ObservedAgent] {
         self.snapshot().map { ObservedAgent(vm: $0.record.vm, health: $0.stale ? .stale : .healthy, lastSeen: $0.record.lastSeenWall) }

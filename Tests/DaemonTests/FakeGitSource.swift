@@ -82,6 +82,12 @@ final class FakeGitSource: GitSource {
         }
     }
 
+    /// Commit `n` (the n-th made) was committed at 1,700,000,000 + 60·n seconds.
+    func commitTime(of revision: Revision) async throws(GitSourceError) -> Int64 {
+        _ = try self.commitAt(revision)
+        return 1_700_000_000 + 60 * Int64(revision.hex, radix: 16)!
+    }
+
     /// `revision` and its ancestors, newest first.
     private func history(of revision: Revision) throws(GitSourceError) -> [Revision] {
         var result: [Revision] = []

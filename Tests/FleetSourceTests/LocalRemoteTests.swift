@@ -1,4 +1,5 @@
 import FleetSource
+import Foundation
 import Reconciler
 import Testing
 
@@ -85,6 +86,20 @@ import Testing
         let all = try await source.commits(from: nil, to: head)
         #expect(all.map(\.revision) == (try fixture.revList(head.hex)))
         #expect(try await source.commits(from: head, to: head).isEmpty)
+    }
+
+    @Test func commitTimeMatchesGitLog() async throws {
+        let fixture = try GitFixture()
+        try fixture.commit("first", files: ["fleet.yaml": "1\n"])
+        let head = try fixture.push()
+        let source = try fixture.source()
+        _ = try await source.fetch()
+        let expected = try #require(
+            Int64(try fixture.git(["-C", fixture.work, "log", "-1", "--format=%ct", head.hex]).trimmingCharacters(in: .whitespacesAndNewlines))
+        )
+        #expect(try await source.commitTime(of: head) == expected)
+        let missing = try #require(Revision(String(repeating: "ab", count: 20)))
+        await #expect(throws: GitSourceError.self) { try await source.commitTime(of: missing) }
     }
 
     @Test func unknownBranchIsBranchNotFound() async throws {

@@ -35,15 +35,15 @@ import Testing
             group.addTask { try await loop.run() }
             // Pass 1: revision A accepted at t=0, converged after 1 s.
             await Self.until("the first pass") { await Self.passed(1, pass, loop, result: "converged") }
-            // Pass 2: revision B accepted at t=1; the plan is refused after 2 s (drift: 2 VMs to
-            // create, a DNS record to update, a tunnel to delete).
-            _ = source.push()
+            // Pass 2: revision B, committed 7 s before it is accepted at t=1; the plan is refused
+            // after 2 s (drift: 2 VMs to create, a DNS record to update, a tunnel to delete).
+            _ = source.push(committedAt: 1_700_000_001 - 7)
             pass.script(.refused(Self.plan(desired)), taking: .seconds(2))
             loop.wake(.webhook)
             await Self.until("the second pass") { await Self.passed(2, pass, loop, result: "refused") }
             try await Self.checkAfterRefusal(registry, revisionA: revisionA)
-            // Pass 3: converged at B after 0.5 s (2.5 s after B's acceptance); pass 4 converges
-            // again and measures nothing more.
+            // Pass 3: converged at B after 0.5 s (2.5 s after B's acceptance, 9.5 s after its
+            // commit); pass 4 converges again and measures nothing more.
             pass.script(.converged(Plan(fleet: desired.fleet, environments: [Self.environment], actions: [])), taking: .milliseconds(500))
             loop.wake(.webhook)
             await Self.until("the third pass") { pass.finished == 3 }
@@ -95,7 +95,7 @@ import Testing
         let parsed = try await PrometheusText.parse(registry, python: python)
         let convergence = try #require(parsed.family(DaemonMetrics.commitToConverged))
         #expect(convergence.value("\(convergence.name)_count", ["environment": "production"]) == 2)
-        #expect(convergence.value("\(convergence.name)_sum", ["environment": "production"]) == 3.5)
+        #expect(convergence.value("\(convergence.name)_sum", ["environment": "production"]) == 1 + 9.5)
         let passes = try #require(parsed.family(DaemonMetrics.reconcileDuration))
         #expect(passes.value("\(passes.name)_count", ["environment": "production", "result": "converged"]) == 3)
         let drift = try #require(parsed.family(DaemonMetrics.driftObjects))
@@ -164,8 +164,8 @@ final class ScriptedSource: DesiredStateSource {
 
     var description: SourceDescription { SourceDescription(url: "file:///repo", branch: "main", path: "fleet.yaml") }
 
-    /// Moves the head to a new revision.
-    func push() -> Revision {
+    /// Moves the head to a new revision, committed at `committedAt` (nil: a plain file).
+    func push(committedAt: Int64? = nil) -> Revision {
         self.state.withLock { state in
             let revision = Revision(String(format: "%040x", state.next))!
             state.next += 1
@@ -175,7 +175,7 @@ final class ScriptedSource: DesiredStateSource {
                 desired: self.desired,
                 marks: OwnershipMarks(fleet: self.desired.fleet, prefix: "dd")
             )
-            state.head = DesiredRevision(revision: revision, target: target, verified: nil)
+            state.head = DesiredRevision(revision: revision, target: target, verified: nil, committedAt: committedAt)
             return revision
         }
     }

@@ -29,8 +29,9 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
     private var record: EnvironmentRecord
     private var timerGeneration: UInt64 = 0
     private var timer: Task<Void, Never>?
-    /// The newest accepted revision not yet converged at, and when it was accepted.
-    private var awaitingConvergence: (revision: Revision, since: C.Instant)?
+    /// The newest accepted revision not yet converged at, when it was accepted, and how long
+    /// before that it was committed (zero when unknown, or when the committer's clock is ahead).
+    private var awaitingConvergence: (revision: Revision, since: C.Instant, committedBefore: Duration)?
 
     /// A loop for `environment`. `random` is uniform in [0, 1) (jitter); `now` is wall time in
     /// seconds since 1970 (for the status); `onAccepted` hears of every revision the loop starts
@@ -206,13 +207,13 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
     }
 
     /// Reports a finished pass: its duration and result, the plan's drift, and the time from a
-    /// revision's acceptance to the first pass converged at it.
+    /// revision's commit (its acceptance, for a plain file) to the first pass converged at it.
     private func report(_ result: EnvironmentRecord.PassResult, plan: Plan?, revision: Revision, began: C.Instant) {
         let now = self.clock.now
         self.metrics.passFinished(environment: self.environment, result: result.summary, duration: began.duration(to: now))
         if let plan { self.metrics.drift(environment: self.environment, plan: plan) }
         if result.converged, let awaiting = self.awaitingConvergence, awaiting.revision == revision {
-            self.metrics.converged(environment: self.environment, after: awaiting.since.duration(to: now))
+            self.metrics.converged(environment: self.environment, after: awaiting.committedBefore + awaiting.since.duration(to: now))
             self.awaitingConvergence = nil
         }
     }
@@ -234,8 +235,13 @@ public actor EnvironmentLoop<C: Clock>: Service where C.Duration == Duration {
         case .unchanged, .accepted, .stalled: self.metrics.sourceRead(environment: self.environment, now: now)
         case .unready: break
         }
-        if let accepted { self.awaitingConvergence = (accepted, self.clock.now) }
-        if case .accepted(let desired) = poll { await self.onAccepted(desired) }
+        if case .accepted(let desired) = poll {
+            if let accepted {
+                let committedBefore = desired.committedAt.map { Duration.seconds(max(0, now - $0)) } ?? .zero
+                self.awaitingConvergence = (accepted, self.clock.now, committedBefore)
+            }
+            await self.onAccepted(desired)
+        }
         guard let accepted else { return }
         do {
             try await self.revisions.recordApplied(accepted, environment: self.environment, now: self.now())

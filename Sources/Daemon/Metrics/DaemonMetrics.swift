@@ -7,8 +7,8 @@ import Reconciler
 public struct DaemonMetrics: Sendable {
     /// `devopsdefender_reconcile_duration_seconds{environment, result}`: a timer per pass.
     public static let reconcileDuration = "devopsdefender_reconcile_duration_seconds"
-    /// `devopsdefender_commit_to_converged_seconds{environment}`: from a revision's acceptance
-    /// to the first pass that converges at it.
+    /// `devopsdefender_commit_to_converged_seconds{environment}`: from a revision's commit (its
+    /// committer timestamp; for a plain file, its acceptance) to the first pass that converges at it.
     public static let commitToConverged = "devopsdefender_commit_to_converged_seconds"
     /// `devopsdefender_drift_objects{environment, kind, operation}`: the last plan's actions.
     public static let driftObjects = "devopsdefender_drift_objects"
@@ -41,7 +41,7 @@ public struct DaemonMetrics: Sendable {
             .recordNanoseconds(Self.nanoseconds(duration))
     }
 
-    /// The first pass converged at a revision accepted `duration` ago.
+    /// The first pass converged at a revision committed (or accepted) `duration` ago.
     func converged(environment: String, after duration: Duration) {
         CoreMetrics.Timer(label: Self.commitToConverged, dimensions: [("environment", environment)], factory: self.resolved)
             .recordNanoseconds(Self.nanoseconds(duration))

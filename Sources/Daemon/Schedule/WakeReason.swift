@@ -9,6 +9,8 @@ public enum WakeReason: String, Sendable, Hashable, Codable {
     case webhook
     /// An agent registered.
     case registry
+    /// An agent fell silent long enough to turn stale.
+    case agentStale
     /// An operator resumed the environment.
     case resumed
     /// A wake arrived while a pass was running.

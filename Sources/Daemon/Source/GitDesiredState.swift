@@ -116,7 +116,8 @@ public actor GitDesiredState: DesiredStateSource {
         }
         switch self.loader(bytes, revision) {
         case .success(let target):
-            return .accepted(DesiredRevision(revision: revision, target: target, verified: verified))
+            let committedAt = try await self.git.commitTime(of: revision)
+            return .accepted(DesiredRevision(revision: revision, target: target, verified: verified, committedAt: committedAt))
         case .failure(let rejection):
             return .unready(
                 head: revision,

@@ -18,4 +18,7 @@ public protocol GitSource: Sendable {
     /// The commits reachable from `head` and not from `base` (every commit of `head`'s history
     /// when `base` is nil), oldest first, each with what a signature check needs.
     func commits(from base: Revision?, to head: Revision) async throws(GitSourceError) -> [CommitRecord]
+    /// When `revision` was committed: its committer timestamp, in seconds since 1970 (the
+    /// committer's clock, so only as right as that clock).
+    func commitTime(of revision: Revision) async throws(GitSourceError) -> Int64
 }

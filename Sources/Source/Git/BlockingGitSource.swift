@@ -7,7 +7,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The five ``GitSource`` calls as blocking functions. Run only on a ``GitSourceLibGit2``'s
+/// The ``GitSource`` calls as blocking functions. Run only on a ``GitSourceLibGit2``'s
 /// serial queue: they hold their thread for as long as libgit2 does.
 struct BlockingGitSource: Sendable {
     /// The checked configuration.
@@ -46,6 +46,10 @@ struct BlockingGitSource: Sendable {
 
     func commits(from base: Revision?, to head: Revision) throws(GitSourceError) -> [CommitRecord] {
         try LocalRepository.open(at: self.configuration.cacheDirectory).commits(from: base, to: head)
+    }
+
+    func commitTime(of revision: Revision) throws(GitSourceError) -> Int64 {
+        try LocalRepository.open(at: self.configuration.cacheDirectory).withCommit(revision) { commit in Int64(git_commit_time(commit)) }
     }
 
     /// Runs `body` as one ``NetworkOperation`` bounded by the fetch timeout, after checking a

@@ -45,6 +45,10 @@ public final class GitSourceLibGit2: GitSource {
         try await self.run { source throws(GitSourceError) in try source.commits(from: base, to: head) }
     }
 
+    public func commitTime(of revision: Revision) async throws(GitSourceError) -> Int64 {
+        try await self.run { source throws(GitSourceError) in try source.commitTime(of: revision) }
+    }
+
     /// Runs `body` on the queue, suspending (not blocking) the caller until it finishes; the
     /// error's message has every form of the token redacted, whatever produced it.
     private func run<T: Sendable>(
