@@ -10,7 +10,7 @@ import Testing
 /// The REST plumbing's request counter and rate budget against the Cloudflare emulator (real
 /// HTTP on loopback), through swift-metrics into a registry of our own.
 @Suite struct ProviderRequestMetricsTests {
-    @Test("every request is counted by provider, operation and HTTP status, as the hand-kept figures are")
+    @Test("every request is counted by provider, operation and HTTP status; retries, failures and latency too")
     func countsRealRequests() async throws {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
@@ -49,7 +49,20 @@ import Testing
         #expect(requests.value(name, ["provider": "cloudflare", "operation": "tunnels.create", "status": "200"]) == 1)
         #expect(requests.value(name, ["provider": "cloudflare", "operation": "tunnels.get", "status": "503"]) == 3)
         let counted = requests.samples.filter { $0.name == name }.reduce(0) { $0 + $1.value }
-        #expect(counted == Double(sent), "the counter and the hand-kept figures count the same requests")
+        #expect(counted == Double(sent), "the exported counter and the CLI's count agree")
+
+        // tunnels.get: the first try and two retries, then a transient failure for good.
+        let retries = try #require(parsed.family("devopsdefender_provider_retries"))
+        #expect(retries.type == "counter" && retries.labelNames == ["provider", "operation"])
+        #expect(retries.value(ProviderMetrics.retriesTotal, ["provider": "cloudflare", "operation": "tunnels.get"]) == 2)
+        #expect(retries.samples.filter { $0.name == ProviderMetrics.retriesTotal }.count == 1, "only retried operations have a series")
+        let errors = try #require(parsed.family("devopsdefender_provider_errors"))
+        #expect(errors.labelNames == ["provider", "operation", "class"])
+        #expect(errors.value(ProviderMetrics.errorsTotal, ["provider": "cloudflare", "operation": "tunnels.get", "class": "transient"]) == 1)
+        let latency = try #require(parsed.family(ProviderMetrics.requestDuration))
+        #expect(latency.type == "histogram" && latency.labelNames == ["provider", "operation"])
+        let timed = latency.samples.filter { $0.name == "\(ProviderMetrics.requestDuration)_count" }.reduce(0) { $0 + $1.value }
+        #expect(timed == Double(sent), "every request's latency is recorded")
 
         let budget = try #require(parsed.family(ProviderMetrics.rateBudgetRemaining))
         #expect(budget.type == "gauge" && budget.labelNames == ["provider"])

@@ -86,10 +86,7 @@ struct CloudflareClientTests {
 
             server.faults.add([.init(route: "tunnels.get", status: 503, count: 10)])
             await #expect(throws: ProviderError.self) { _ = try await client.tunnel(id: "00000000-0000-0000-0000-000000000000") }
-            #expect(server.journal.counts["cloudflare tunnels.get"] == 4)
-            let metrics = client.rest.metrics.snapshot()
-            #expect(metrics["tunnels.get"]?.retries == 3)
-            #expect(metrics["tunnels.get"]?.errors["transient"] == 1)
+            #expect(server.journal.counts["cloudflare tunnels.get"] == 4, "the first try and three retries")
         }
     }
 
@@ -107,8 +104,8 @@ struct CloudflareClientTests {
                 retry: RetryPolicy(maximumAttempts: 3, baseDelay: .zero, maximumDelay: .zero)
             )
             server.faults.add([.init(route: "tunnels.list", status: 0, count: 1, delayMilliseconds: 4000)])
+            // The first answer comes after 4 s, past the 1 s timeout: only a retry can succeed.
             #expect(try await client.listTunnels().isEmpty)
-            #expect(client.rest.metrics.snapshot()["tunnels.list"]?.retries == 1)
         }
     }
 

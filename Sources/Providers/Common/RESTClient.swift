@@ -99,14 +99,14 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
                 )
                 // Without a response we cannot know whether a POST took effect.
                 guard request.idempotent, self.configuration.retry.shouldRetry(transportError, attempt: attempt, idempotent: true) else {
-                    self.metrics.recordError(operation: request.operation, code: .transient)
+                    self.metrics.recordError(provider: self.configuration.provider, operation: request.operation, code: .transient)
                     throw transportError
                 }
                 try await self.backOff(request, attempt: &attempt, error: transportError, random: &random)
                 continue
             }
             guard self.configuration.retry.shouldRetry(error, attempt: attempt, idempotent: request.idempotent) else {
-                self.metrics.recordError(operation: request.operation, code: error.code)
+                self.metrics.recordError(provider: self.configuration.provider, operation: request.operation, code: error.code)
                 // The caller decides what a failure means (a 404 is often the answer it wanted).
                 self.logger.debug(
                     "\(request.method) \(Redaction.redact(url)) failed: \(error.message)",
