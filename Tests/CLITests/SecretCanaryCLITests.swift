@@ -173,6 +173,24 @@ import Testing
                     canaries.expectAbsent(from: result.standardOutput + result.standardError, "\(name): `\(arguments.joined(separator: " "))`")
                 }
             }
+            // The GCE key from the fleet file (the operator names none): the environment, a
+            // text file that is no key.
+            let notAKey = try Self.write("token: \(canaries.environ)\n", "secrets/not-a-key.json", in: fleet)
+            for credentials in ["{ file: /proc/self/environ }", "{ file: \(notAKey) }", "{ env: DD_CANARY }"] {
+                let file = try Self.write(try Self.fleet(apiToken: "{ env: DD_CF_API_TOKEN }", credentials: credentials), "gce.yaml", in: fleet)
+                for arguments in [["plan", file, "--secrets-from", secrets], ["apply", file, "--auto-approve"], ["observe", file]] {
+                    let result = try await fleet.run(
+                        arguments + ["--log-level", "trace"],
+                        extra: environment.merging(["DD_GCE_CREDENTIALS": ""]) { $1 }
+                    )
+                    #expect(result.status != 0 && (result.status != 2 || arguments[0] == "observe"), "\(credentials) \(arguments): \(result.status)")
+                    #expect(
+                        result.standardError.contains("providers.gce.credentials"),
+                        "\(credentials) \(arguments):\n\(result.standardError.suffix(1500))"
+                    )
+                    canaries.expectAbsent(from: result.standardOutput + result.standardError, "\(credentials): `\(arguments.joined(separator: " "))`")
+                }
+            }
             #expect(fleet.server.journal.mutatingCount == 0, "nothing ran with a refused secret")
         }
     }
