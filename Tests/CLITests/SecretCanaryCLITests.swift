@@ -2,6 +2,7 @@ import Emulators
 import Foundation
 import GCEProvider
 import ProviderSupport
+import Reconciler
 import TestSupport
 import Testing
 
@@ -258,8 +259,14 @@ import Testing
             for path in ["/health", "/status", "/metrics", "/plans/production", "/plans/production?format=markdown"] {
                 outputs.append(("GET \(path)", try await fleet.get(path).body))
             }
-            let status = try await fleet.run(["status", "--control-plane", fleet.url])
-            outputs.append(("status", status.standardOutput + status.standardError))
+            for arguments in [
+                ["status", "--control-plane", fleet.url],
+                ["wait", "--control-plane", fleet.url, "--revision", first.hex, "--env", "production", "--timeout", "10"],
+                ["approve", "--control-plane", fleet.url, "--admin-token-file", fleet.adminTokenFile.path, first.hex, "--env", "production"],
+            ] {
+                let result = try await fleet.run(arguments)
+                outputs.append((arguments[0], result.standardOutput + result.standardError))
+            }
             outputs.append(("the instances' metadata", try await fleet.rawInstances()))
             _ = try await fleet.stopControlPlane()
             outputs.append(("the control plane's log", fleet.log))
@@ -272,6 +279,8 @@ import Testing
             for (what, text) in outputs {
                 canaries.expectAbsent(from: text, what)
                 #expect(!text.contains(token), "the Cloudflare token appears in \(what)")
+                #expect(!text.contains(DaemonFleet.adminToken), "the admin token appears in \(what)")
+                #expect(!text.contains(DaemonFleet.secret), "the webhook secret appears in \(what)")
             }
         }
     }
