@@ -146,13 +146,19 @@ extension CloudEndpointOptions.Resolved {
         }
         guard let reference = spec.credentials else { return nil }
         do {
-            var key = try self.secrets.bytes(reference, field: field, fromSpec: true)
-            // `{env: NAME}` holds the key itself, or the path of the key file.
-            if case .environment = reference, key.first != UInt8(ascii: "{") {
-                let path = String(decoding: key, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                key = try self.secrets.bytes(.file(path), field: "\(field) (\(reference))", fromSpec: false)
+            let key = try self.secrets.bytes(reference, field: field, fromSpec: true)
+            // `{env: NAME}` holds the key itself, or the path of the key file: a value that is
+            // neither may be any secret, so the error never shows it.
+            guard case .environment = reference, key.first != UInt8(ascii: "{") else { return (key, "\(field) (\(reference))") }
+            let path = String(decoding: key, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            do {
+                return (try BoundedFile.read(path, maximumBytes: SecretLoader.maximumBytes), "\(field) (\(reference))")
+            } catch {
+                throw SecretLoader.Failure(
+                    description:
+                        "\(field) (\(reference)) is neither a JSON key nor the path of a readable key file: the file it names \(error.explanation) (the value is not shown)"
+                )
             }
-            return (key, "\(field) (\(reference))")
         } catch {
             throw CredentialError(description: "\(error); set it, or pass --gce-credentials FILE")
         }

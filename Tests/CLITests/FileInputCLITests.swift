@@ -30,10 +30,9 @@ import Glibc
             #expect(mkfifo(path, 0o600) == 0)
         }
         let canary = "ddcanaryVALIDATE" + UUID().uuidString
-        let started = ContinuousClock.now
+        // A FIFO read would block forever and /dev/zero read 16 MiB: both are refused unread.
         let result = try await CLITests.runOffPool(["validate", path], environment: ["DD_CANARY": canary])
         #expect(result.status == 2, "\(result.status) \(result.standardError.prefix(500))")
-        #expect(ContinuousClock.now - started < .seconds(20))
         #expect(
             result.standardError.contains("not a regular file") || result.standardError.contains("/proc, /sys or /dev"),
             "\(result.standardError)"
@@ -67,11 +66,9 @@ import Glibc
         let huge = directory.appendingPathComponent("plan.json")
         try Data("{\"formatVersion\": 1, ".utf8).write(to: huge)
         #expect(truncate(huge.path, 2 << 30) == 0)
-        let started = ContinuousClock.now
         let result = try await CLITests.runOffPool(["apply", huge.path, "--auto-approve"])
         #expect(result.status == 1, "\(result.status) \(result.standardError)")
-        #expect(result.standardError.contains("the limit is"), "\(result.standardError)")
-        #expect(ContinuousClock.now - started < .seconds(20), "nothing was read")
+        #expect(result.standardError.contains("the file is 2147483648 bytes; the limit is"), "\(result.standardError)")
     }
 
     @Test("plan --out refuses a symlink at the target and writes through a temporary file")
@@ -124,22 +121,19 @@ import Glibc
             let token = try #require(fleet.environment["DD_CF_API_TOKEN"])
             // Nothing listens on port 1 of the loopback address: AsyncHTTPClient keeps trying to
             // connect until the request's deadline (30 s), so each attempt takes all of it.
-            let started = ContinuousClock.now
+            // The budget (3 s), not 6 attempts of 30 s, bounds the call; the line says so.
             let unreachable = try await fleet.run(
                 ["plan", PlanApplyCLITests.fleet, "--retry-budget", "3"],
                 extra: ["DD_CLOUDFLARE_ENDPOINT": "http://127.0.0.1:1/client/v4"]
             )
-            let elapsed = ContinuousClock.now - started
-            #expect(unreachable.status != 0, "\(unreachable.standardError)")
-            #expect(elapsed < .seconds(20), "the budget (3 s), not 6 attempts of 30 s, bounds the call: \(elapsed)")
-            #expect(
-                unreachable.standardError.contains("giving up on cloudflare tunnels.list at 127.0.0.1:1"),
-                "\(unreachable.standardError.suffix(2000))"
-            )
+            let givingUp = unreachable.standardError.split(separator: "\n").filter {
+                $0.contains("giving up on cloudflare tunnels.list at 127.0.0.1:1") && $0.contains("of a 3.00 s retry budget")
+            }
+            #expect(!givingUp.isEmpty, "\(unreachable.standardError.suffix(2000))")
+            #expect(unreachable.standardOutput.contains("gave up after"), "\(unreachable.standardOutput.prefix(2000))")
             // An endpoint that answers 503 at once: retried with backoff, each retry announced.
             fleet.server.faults.add([.init(route: "tunnels.list", status: 503, count: 1000)])
             let failing = try await fleet.run(["plan", PlanApplyCLITests.fleet, "--retry-budget", "3"])
-            #expect(failing.status != 0, "\(failing.standardError)")
             let lines = failing.standardError.split(separator: "\n")
             #expect(
                 lines.contains { $0.contains("retrying cloudflare tunnels.list at 127.0.0.1:") && $0.contains("(attempt 2/6) in ") },
