@@ -311,7 +311,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ProviderTests",
-            dependencies: ["TestSupport", "ProviderSupport", "CloudflareProvider", "GCEProvider", "Emulators"],
+            dependencies: [
+                "TestSupport", "ProviderSupport", "CloudflareProvider", "GCEProvider", "Emulators",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["cloudflare_sdk_interop.py", "gce_sdk_interop.py"],
             swiftSettings: swiftSettings
         ),

@@ -68,6 +68,7 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
                 endpoints: self.endpoints,
                 previews: settings.previews,
                 only: saved.map { Self.soleEnvironment(of: $0.inputs.settings.environmentScope) } ?? self.reconcile.onlyEnvironment,
+                expectedDigest: saved?.inputs.specDigest,
                 environment: environment,
                 logger: Logger(label: "devopsdefender.apply")
             )
@@ -103,9 +104,8 @@ struct ApplyCommand: AsyncParsableCommand, LoggingConfigurable {
 
     /// The saved plan `file` names, if it is one.
     func savedPlan() throws -> SavedPlan? {
-        guard SavedPlan.looksLikePlan(self.file) else { return nil }
         do {
-            return try SavedPlan.read(self.file)
+            return try SavedPlan.load(self.file)
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)

@@ -157,16 +157,14 @@ struct AttestVerifyCommand: AsyncParsableCommand {
     }
 
     static func read(_ path: String, what: String, limit: Int) throws -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw InputError(description: "\(path): no such \(what) file")
+        do {
+            return try BoundedFile.read(path, maximumBytes: limit)
+        } catch {
+            if case .missing = error.reason { throw InputError(description: "\(path): no such \(what) file") }
+            if case .tooLarge(let size, _) = error.reason {
+                throw InputError(description: "\(path): the \(what) file is \(size) bytes, more than the \(limit) a \(what) can be")
+            }
+            throw InputError(description: "\(path): the \(what) file \(error.explanation)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(description: "\(path): cannot read the \(what) file")
-        }
-        guard data.count <= limit else {
-            throw InputError(description: "\(path): the \(what) file is \(data.count) bytes, more than the \(limit) a \(what) can be")
-        }
-        return [UInt8](data)
     }
 }

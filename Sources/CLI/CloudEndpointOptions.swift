@@ -24,6 +24,21 @@ struct CloudEndpointOptions: ParsableArguments {
     )
     var gceCredentials: String?
 
+    @Option(
+        name: .customLong("retry-budget"),
+        help: ArgumentHelp(
+            "Seconds a cloud API call may spend retrying when it gets no answer (a timeout, a refused connection, a 5xx) before giving up.",
+            valueName: "seconds"
+        )
+    )
+    var retryBudget: Int = 60
+
+    @OptionGroup var secrets: SecretSourceOptions
+
+    func validate() throws {
+        guard self.retryBudget >= 1 else { throw ValidationError("--retry-budget must be at least 1 second") }
+    }
+
     struct CredentialError: Error, CustomStringConvertible {
         var description: String
     }
@@ -38,13 +53,24 @@ struct CloudEndpointOptions: ParsableArguments {
         /// `GCE_METADATA_HOST` (as Google's client libraries read it), else the one on every GCE VM.
         var metadataHost: String
         var environment: ProcessEnvironment
+        /// Reads the secrets, under the operator's policy.
+        var secrets: SecretLoader
+        /// How the clients retry (`--retry-budget`).
+        var retry: RetryPolicy
 
-        init(options: CloudEndpointOptions, environment: ProcessEnvironment) {
+        /// `specChosenSecrets` false (`plan`): a secret source the fleet file chose is read only
+        /// where `--secrets-from` / `--secret-env` allow it.
+        init(options: CloudEndpointOptions, environment: ProcessEnvironment, specChosenSecrets: Bool = true) {
+            self.secrets = SecretLoader(
+                policy: options.secrets.policy(environment: environment, specChosenAllowed: specChosenSecrets),
+                environment: environment
+            )
+            self.retry = RetryPolicy(maximumElapsed: .seconds(options.retryBudget))
             self.gceEndpoint = options.gceEndpoint ?? environment["DD_GCE_ENDPOINT"]
             self.cloudflareEndpoint = options.cloudflareEndpoint ?? environment["DD_CLOUDFLARE_ENDPOINT"]
             if let path = options.gceCredentials {
                 (self.gceCredentials, self.gceCredentialsNamed) = (path, "--gce-credentials \(path)")
-            } else if let path = environment["DD_GCE_CREDENTIALS"] {
+            } else if let path = environment["DD_GCE_CREDENTIALS"], !path.isEmpty {
                 (self.gceCredentials, self.gceCredentialsNamed) = (path, "DD_GCE_CREDENTIALS (\(path))")
             }
             self.metadataHost = environment["GCE_METADATA_HOST"] ?? MetadataServerTokenProvider.defaultHost
@@ -64,6 +90,7 @@ extension CloudEndpointOptions.Resolved {
             baseURL: self.gceEndpoint,
             transport: transport,
             clock: ContinuousClock(),
+            retry: self.retry,
             logger: logger
         )
     }
@@ -77,6 +104,7 @@ extension CloudEndpointOptions.Resolved {
             baseURL: self.cloudflareEndpoint,
             transport: transport,
             clock: ContinuousClock(),
+            retry: self.retry,
             logger: logger
         )
     }
@@ -86,35 +114,54 @@ extension CloudEndpointOptions.Resolved {
         guard let (keyJSON, source) = try self.gceKey(spec: spec) else {
             return MetadataServerTokenProvider(host: self.metadataHost, transport: transport)
         }
+        let key: ServiceAccountKey
         do {
-            return try ServiceAccountTokenProvider(key: try ServiceAccountKey.decode(keyJSON), transport: transport)
+            key = try ServiceAccountKey.decode(Data(keyJSON))
         } catch {
-            throw CredentialError(description: "\(source) is not a service-account key: \(error)")
+            // The decoder's own words may quote the file: only the missing field is named.
+            var missing = ""
+            if case DecodingError.keyNotFound(let field, _) = error { missing = " (\(field.stringValue) is missing)" }
+            throw CredentialError(
+                description: "\(source) is not a service-account key\(missing): give the JSON key file of a service account (the value is not shown)"
+            )
+        }
+        do {
+            return try ServiceAccountTokenProvider(key: key, transport: transport)
+        } catch {
+            throw CredentialError(description: "\(source): the service-account key's private_key is not a usable PEM key (the value is not shown)")
         }
     }
 
     /// The service-account key's bytes and where they came from; nil when none is configured.
-    private func gceKey(spec: GCEProviderSpec) throws -> (Data, String)? {
+    /// The operator's file (flag, DD_GCE_CREDENTIALS) is always read; the fleet file's
+    /// reference only where the secret policy allows it.
+    private func gceKey(spec: GCEProviderSpec) throws -> ([UInt8], String)? {
+        let field = "providers.gce.credentials"
         if let path = self.gceCredentials {
-            guard let key = FileManager.default.contents(atPath: path) else {
-                throw CredentialError(description: "cannot read the GCE key file \(path)")
+            do {
+                return (try BoundedFile.read(path, maximumBytes: SecretLoader.maximumBytes), self.gceCredentialsNamed ?? path)
+            } catch {
+                throw CredentialError(description: "cannot read the GCE key file \(path): it \(error.explanation)")
             }
-            return (key, path)
         }
         guard let reference = spec.credentials else { return nil }
-        let key: Data?
-        switch reference {
-        case .file(let path): key = FileManager.default.contents(atPath: path)
-        case .environment(let name):
-            let value = self.environment[name] ?? ""
-            key = value.hasPrefix("{") ? Data(value.utf8) : FileManager.default.contents(atPath: value)
+        do {
+            let key = try self.secrets.bytes(reference, field: field, fromSpec: true)
+            // `{env: NAME}` holds the key itself, or the path of the key file: a value that is
+            // neither may be any secret, so the error never shows it.
+            guard case .environment = reference, key.first != UInt8(ascii: "{") else { return (key, "\(field) (\(reference))") }
+            let path = String(decoding: key, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            do {
+                return (try BoundedFile.read(path, maximumBytes: SecretLoader.maximumBytes), "\(field) (\(reference))")
+            } catch {
+                throw SecretLoader.Failure(
+                    description:
+                        "\(field) (\(reference)) is neither a JSON key nor the path of a readable key file: the file it names \(error.explanation) (the value is not shown)"
+                )
+            }
+        } catch {
+            throw CredentialError(description: "\(error); set it, or pass --gce-credentials FILE")
         }
-        guard let key else {
-            throw CredentialError(
-                description: "providers.gce.credentials (\(reference)) gives no readable key; set it, or pass --gce-credentials FILE"
-            )
-        }
-        return (key, reference.description)
     }
 
     /// Where the GCE credentials come from, in the words a fix should use.
@@ -126,26 +173,31 @@ extension CloudEndpointOptions.Resolved {
 
     /// Where the Cloudflare token comes from, in the words a fix should use.
     func cloudflareTokenSource(spec: CloudflareProviderSpec) -> String {
+        switch self.secrets.policy.cloudflareToken {
+        case .environment(let name): return "\(name) (--cloudflare-token-env)"
+        case .file(let path): return "\(path) (--cloudflare-token-file)"
+        case nil: break
+        }
         switch spec.apiToken {
-        case .environment(let name): "\(name) (providers.cloudflare.apiToken)"
-        case .file(let path): "\(path) (providers.cloudflare.apiToken)"
-        case nil: "providers.cloudflare.apiToken"
+        case .environment(let name): return "\(name) (providers.cloudflare.apiToken)"
+        case .file(let path): return "\(path) (providers.cloudflare.apiToken)"
+        case nil: return "providers.cloudflare.apiToken"
         }
     }
 
-    /// The Cloudflare API token.
+    /// The Cloudflare API token: the operator's `--cloudflare-token-file|env`, else the fleet
+    /// file's reference where the secret policy allows it; checked as it is loaded.
     func cloudflareToken(spec: CloudflareProviderSpec) throws -> String {
-        guard let reference = spec.apiToken else {
-            throw CredentialError(description: "providers.cloudflare.apiToken is not set")
+        do {
+            if let reference = self.secrets.policy.cloudflareToken {
+                return try self.secrets.token(reference, field: "--cloudflare-token-\(reference.isFile ? "file" : "env")", fromSpec: false)
+            }
+            guard let reference = spec.apiToken else {
+                throw CredentialError(description: "providers.cloudflare.apiToken is not set")
+            }
+            return try self.secrets.token(reference, field: "providers.cloudflare.apiToken", fromSpec: true)
+        } catch let error as SecretLoader.Failure {
+            throw CredentialError(description: error.description)
         }
-        let value: String?
-        switch reference {
-        case .environment(let name): value = self.environment[name]
-        case .file(let path): value = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-        }
-        guard let token = value?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
-            throw CredentialError(description: "providers.cloudflare.apiToken (\(reference)) is empty or unset")
-        }
-        return token
     }
 }

@@ -163,8 +163,11 @@ struct DaemonOptions: ParsableArguments {
     /// The first line of a secret file (a trailing newline is not part of the secret).
     static func secret(_ path: String?, flag: String) throws -> String? {
         guard let path else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("\(flag) \(path) cannot be read; give a readable file holding the value")
+        let data: [UInt8]
+        do {
+            data = try BoundedFile.read(path, maximumBytes: SecretLoader.maximumBytes)
+        } catch {
+            throw ValidationError("\(flag) \(path) \(error.explanation); give a readable file holding the value")
         }
         let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !value.isEmpty, !value.contains("\n") else {

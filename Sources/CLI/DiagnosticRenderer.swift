@@ -9,9 +9,15 @@ import Spec
 ///       = hint: …
 /// ```
 ///
-/// A diagnostic about a secret never shows its source line's value.
+/// A diagnostic about a secret never shows its source line's value, and a file that failed
+/// screening (binary, not UTF-8, too large) shows no line at all: it may be anything — a key, a
+/// process's environment — and nothing of it reaches a terminal or a CI log.
 struct DiagnosticRenderer {
     var useColor: Bool
+
+    /// The rules of the byte-level screening that runs before parsing: with any of them, the
+    /// file is not shown.
+    static let screeningRules: [DiagnosticRule] = [.binaryContent, .notUTF8, .fileTooLarge]
 
     private func paint(_ text: String, _ code: String) -> String {
         self.useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
@@ -19,7 +25,8 @@ struct DiagnosticRenderer {
 
     /// Renders `diagnostics` of one file whose text is `source` (nil when it is not text).
     func render(_ diagnostics: [SpecDiagnostic], source: [UInt8]?) -> String {
-        let lines = source.map(Self.lines(of:)) ?? []
+        let screenedOut = diagnostics.contains { Self.screeningRules.contains($0.rule) }
+        let lines = screenedOut ? [] : source.map(Self.lines(of:)) ?? []
         var output = ""
         for diagnostic in diagnostics {
             let position = diagnostic.location.map { ":\($0.line):\($0.column)" } ?? ""

@@ -122,6 +122,8 @@ struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
                 lines += [
                     "export DD_CLOUDFLARE_ENDPOINT=\(base)/client/v4",
                     "export DD_CF_API_TOKEN=\(emulator.configuration.tokens.first ?? "")",
+                    // `plan` reads the token variable the fleet file names only when allowed.
+                    "export DD_SECRET_ENV_ALLOW=DD_CF_API_TOKEN",
                     "export DD_CF_ACCOUNT_ID=\(emulator.configuration.accountID)",
                     "export DD_CF_ZONE_ID=\(emulator.configuration.zoneID)",
                     "export DD_CF_ZONE_NAME=\(emulator.configuration.zoneName)",

@@ -3,6 +3,7 @@ import Daemon
 import Encoding
 import Foundation
 import Reconciler
+import Spec
 
 /// The desired state from a fleet file on disk (`control-plane FILE` without --repo), re-read on
 /// every pass. Its revision is the first 20 bytes of the SHA-256 of its bytes, so an edit is a
@@ -14,10 +15,12 @@ struct FileDesiredState: DesiredStateSource {
     var description: SourceDescription { SourceDescription(url: self.file, branch: nil, path: self.file) }
 
     func poll(applied: Revision?, approved: Revision?) async -> SourcePoll {
-        guard let data = FileManager.default.contents(atPath: self.file) else {
-            return .unready(head: nil, reason: "FileMissing", message: "\(self.file) cannot be read; keeping the applied revision", diagnostics: [])
+        let bytes: [UInt8]
+        do {
+            bytes = try BoundedFile.read(self.file, maximumBytes: YAMLLimits().maximumBytes)
+        } catch {
+            return .unready(head: nil, reason: "FileMissing", message: "\(error); keeping the applied revision", diagnostics: [])
         }
-        let bytes = Array(data)
         guard let revision = Self.revision(of: bytes) else {
             return .unready(head: nil, reason: "FileMissing", message: "\(self.file) could not be digested", diagnostics: [])
         }

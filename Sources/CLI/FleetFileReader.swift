@@ -1,8 +1,8 @@
-import Foundation
-
-/// Reads fleet files (or `-` for standard input), refusing oversized ones before reading them.
+/// Reads fleet files (or `-` for standard input): only regular files, refusing oversized ones
+/// before reading them (``BoundedFile``).
 enum FleetFileReader {
-    /// A file that could not be read at all: an I/O error, exit code 2.
+    /// A file that could not be read at all: an I/O error, exit code 2. Never holds a byte of
+    /// the file.
     struct ReadError: Error, CustomStringConvertible {
         var file: String
         var reason: String
@@ -16,29 +16,17 @@ enum FleetFileReader {
     }
 
     static func read(_ path: String, maximumBytes: Int) throws(ReadError) -> Contents {
-        if path == "-" {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            return data.count > maximumBytes ? .tooLarge(size: data.count) : .bytes([UInt8](data))
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ReadError(file: path, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else {
-            throw ReadError(file: path, reason: "is a directory; give the fleet file itself, like \(path)/fleet.yaml")
-        }
         do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            if let size = (attributes[.size] as? NSNumber)?.intValue, size > maximumBytes {
-                return .tooLarge(size: size)
-            }
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            // Read at most one byte past the limit, in case the file grew meanwhile.
-            let data = try handle.read(upToCount: maximumBytes + 1) ?? Data()
-            return data.count > maximumBytes ? .tooLarge(size: data.count) : .bytes([UInt8](data))
+            if path == "-" { return .bytes(try BoundedFile.readStandardInput(maximumBytes: maximumBytes)) }
+            return .bytes(try BoundedFile.read(path, maximumBytes: maximumBytes))
         } catch {
-            throw ReadError(file: path, reason: "cannot read: \(error.localizedDescription)")
+            switch error.reason {
+            case .tooLarge(let size, _): return .tooLarge(size: size)
+            case .directory:
+                throw ReadError(file: path, reason: "is a directory; give the fleet file itself, like \(path)/fleet.yaml")
+            case .missing: throw ReadError(file: path, reason: "no such file")
+            default: throw ReadError(file: path, reason: "the file \(error.explanation)")
+            }
         }
     }
 }

@@ -31,7 +31,10 @@ struct LoadedFleet {
     static func load(_ file: String, options: FleetInputOptions) throws(FleetFileReader.ReadError) -> LoadedFleet {
         switch try FleetFileReader.read(file, maximumBytes: options.maximumBytes) {
         case .bytes(let bytes):
-            return LoadedFleet(file: file, source: bytes, result: FleetSpecLoader.load(bytes, file: file, limits: options.limits))
+            let result = FleetSpecLoader.load(bytes, file: file, limits: options.limits)
+            // A file that failed screening is kept nowhere: nothing of it may be shown.
+            let screenedOut = result.diagnostics.contains { DiagnosticRenderer.screeningRules.contains($0.rule) }
+            return LoadedFleet(file: file, source: screenedOut ? nil : bytes, result: result)
         case .tooLarge(let size):
             let diagnostic = SpecDiagnostic(
                 .error,

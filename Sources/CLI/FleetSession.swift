@@ -35,16 +35,12 @@ struct FleetSession {
         endpoints: CloudEndpointOptions,
         previews: [Int],
         only: String? = nil,
+        expectedDigest: String? = nil,
+        specChosenSecrets: Bool = true,
         environment: ProcessEnvironment,
         logger: Logger
     ) throws(Failure) -> FleetSession {
-        let loaded: LoadedFleet
-        let fleet: ResolvedFleet
-        do {
-            (loaded, fleet) = try LoadedFleet.resolve(file, options: input)
-        } catch {
-            throw Failure(message: error.message, exitCode: 1)
-        }
+        let (loaded, fleet) = try Self.load(file, input: input, previews: previews, expectedDigest: expectedDigest)
         var diagnostics = DiagnosticCollector(file: file)
         guard let desired = FleetExpander.expand(fleet, previews: previews, diagnostics: &diagnostics) else {
             let renderer = DiagnosticRenderer(useColor: Terminal.standardError.supportsColor)
@@ -55,7 +51,13 @@ struct FleetSession {
         let clients: ProviderClients
         let gce: GCEClient<ContinuousClock>
         do {
-            clients = try ProviderClients.connect(spec: spec, endpoints: endpoints, environment: environment, logger: logger)
+            clients = try ProviderClients.connect(
+                spec: spec,
+                endpoints: endpoints,
+                environment: environment,
+                logger: logger,
+                specChosenSecrets: specChosenSecrets
+            )
             gce = try clients.requiredGCE()
         } catch {
             throw Failure(message: "error: \(error)\n", exitCode: 1)
@@ -74,6 +76,32 @@ struct FleetSession {
             compute: GCEComputeAdapter(client: gce, credentialSource: clients.gceCredentialSource),
             edge: clients.edge
         )
+    }
+
+    /// Reads and validates the fleet file. With `expectedDigest` (a saved plan's), a file whose
+    /// digest differs is refused as stale (exit 3) before it is parsed or diagnosed, so nothing
+    /// of a file a tampered plan points at is ever shown.
+    static func load(
+        _ file: String,
+        input: FleetInputOptions,
+        previews: [Int],
+        expectedDigest: String?
+    ) throws(Failure) -> (LoadedFleet, ResolvedFleet) {
+        let loaded: LoadedFleet
+        do {
+            loaded = try LoadedFleet.load(file, options: input)
+        } catch {
+            throw Failure(message: "\(error)\n", exitCode: 1)
+        }
+        if let expectedDigest, Self.digest(loaded.source ?? [], previews: previews) != expectedDigest {
+            throw Failure(
+                message: "error: the saved plan is stale: the spec \(file) changed since the plan was made (its digest differs; "
+                    + "the file is not shown). Make a new plan: devopsdefender plan FILE --out PLAN\n",
+                exitCode: 3
+            )
+        }
+        guard let fleet = loaded.result.fleet else { throw Failure(message: loaded.renderedDiagnostics, exitCode: 1) }
+        return (loaded, fleet)
     }
 
     /// The scope `--env NAME` gives: what NAME's control plane reconciles; every environment

@@ -43,9 +43,11 @@ struct NoiseVectorsCommand: ParsableCommand {
         for file in self.files {
             let vectors: [NoiseTestVector]
             do {
-                vectors = try JSONDecoder().decode(NoiseTestVector.File.self, from: Data(contentsOf: URL(fileURLWithPath: file))).vectors
+                let bytes = try BoundedFile.read(file, maximumBytes: 64 << 20)
+                vectors = try JSONDecoder().decode(NoiseTestVector.File.self, from: Data(bytes)).vectors
             } catch {
-                Terminal.standardError.write("\(file): error: not a Noise vector file: \(error.localizedDescription)\n")
+                let reason = (error as? BoundedFile.Refusal).map { "the file \($0.explanation)" } ?? error.localizedDescription
+                Terminal.standardError.write("\(file): error: not a Noise vector file: \(reason)\n")
                 throw ExitCode(CLIExit.usage)
             }
             for (index, vector) in vectors.enumerated() {

@@ -66,6 +66,7 @@ struct PlanCommand: AsyncParsableCommand, LoggingConfigurable {
                 endpoints: self.endpoints,
                 previews: settings.previews,
                 only: self.reconcile.onlyEnvironment,
+                specChosenSecrets: false,
                 environment: environment,
                 logger: Logger(label: "devopsdefender.plan")
             )
@@ -106,9 +107,9 @@ struct PlanCommand: AsyncParsableCommand, LoggingConfigurable {
         }
         guard let out = self.out else { return }
         do {
-            try Data((PlanJSONRenderer.document(plan, inputs: inputs.structured).prettyJSON() + "\n").utf8).write(to: URL(fileURLWithPath: out))
+            try AtomicFileWriter.write(Array((PlanJSONRenderer.document(plan, inputs: inputs.structured).prettyJSON() + "\n").utf8), to: out)
         } catch {
-            Terminal.standardError.write("error: cannot write the plan to \(out): \(error.localizedDescription)\n")
+            Terminal.standardError.write("error: cannot write the plan to \(out): \(error.reason)\n")
             throw ExitCode(1)
         }
         Terminal.standardError.write("Saved the plan to \(out); apply it with: devopsdefender apply \(out)\n")

@@ -45,7 +45,12 @@ struct QuoteSourceOptions: ParsableArguments {
     /// The simulated authority, when one is named.
     func authority() throws -> SimulatedTDXAuthority? {
         guard let path = self.simAuthority else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else { throw Invalid(description: "cannot read the simulated authority \(path)") }
+        let data: Data
+        do {
+            data = Data(try BoundedFile.read(path, maximumBytes: SecretLoader.maximumBytes))
+        } catch {
+            throw Invalid(description: "cannot read the simulated authority \(path): it \(error.explanation)")
+        }
         do {
             return try SimulatedTDXAuthority(exported: data)
         } catch {

@@ -12,8 +12,11 @@ struct SSHCommitVerifier: CommitVerifier {
 
     /// Reads an allowed_signers file; the error names the file, line and column.
     init(allowedSignersFile path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("--allowed-signers \(path) cannot be read")
+        let data: [UInt8]
+        do {
+            data = try BoundedFile.read(path, maximumBytes: 1 << 20)
+        } catch {
+            throw ValidationError("--allowed-signers \(path) \(error.explanation)")
         }
         do {
             self.verifier = SSHSignatureVerifier(allowedSigners: try AllowedSigners(parsing: String(decoding: data, as: UTF8.self)))

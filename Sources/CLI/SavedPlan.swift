@@ -32,26 +32,31 @@ struct SavedPlan {
         init(from decoder: any Decoder) throws {}
     }
 
-    /// True when the file is a saved plan (a JSON object with `formatVersion`, `actions` and
-    /// `inputs`) rather than a fleet file (which may be JSON too: YAML's flow style) or another
-    /// command's JSON output.
-    static func looksLikePlan(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 64)) ?? Data()
-        guard String(decoding: head, as: UTF8.self).drop(while: \.isWhitespace).first == "{",
-            let data = FileManager.default.contents(atPath: path),
-            let shape = try? JSONDecoder().decode(Shape.self, from: data)
-        else { return false }
-        return shape.formatVersion != nil && shape.actions != nil && shape.inputs != nil
+    /// The largest saved plan read (a plan of ten thousand VMs is a few megabytes).
+    static let maximumBytes = 256 << 20
+
+    /// The saved plan at `path`, or nil when the file is not one (a fleet file, which may be
+    /// JSON too — YAML's flow style — or another command's JSON output): only a JSON object with
+    /// `formatVersion`, `actions` and `inputs` is a saved plan. The file is read once, only when
+    /// it is a regular file within ``maximumBytes``; an error never quotes the file.
+    static func load(_ path: String) throws -> SavedPlan? {
+        let bytes: [UInt8]
+        do {
+            bytes = try BoundedFile.read(path, maximumBytes: Self.maximumBytes)
+        } catch {
+            // Not readable as a plan: whatever it is, the fleet-file path reports it.
+            return nil
+        }
+        let data = Data(bytes)
+        guard String(decoding: bytes.prefix(64), as: UTF8.self).drop(while: \.isWhitespace).first == "{",
+            let shape = try? JSONDecoder().decode(Shape.self, from: data),
+            shape.formatVersion != nil && shape.actions != nil && shape.inputs != nil
+        else { return nil }
+        return try Self.decode(data, shape: shape, path: path)
     }
 
     /// Reads a saved plan.
-    static func read(_ path: String) throws -> SavedPlan {
-        guard let data = FileManager.default.contents(atPath: path) else { throw Unreadable(description: "\(path): cannot read the file") }
-        guard let shape = try? JSONDecoder().decode(Shape.self, from: data) else {
-            throw Unreadable(description: "\(path): not JSON; give a fleet file or a plan saved with `plan --out`")
-        }
+    private static func decode(_ data: Data, shape: Shape, path: String) throws -> SavedPlan {
         guard shape.formatVersion == Plan.formatVersion else {
             throw Unreadable(
                 description:

@@ -15,8 +15,13 @@ struct CLIFleet: Sendable {
     var gce: GCEClient<ContinuousClock>
     var cloudflare: CloudflareClient<ContinuousClock>
 
-    static func with(_ body: @Sendable (CLIFleet) async throws -> Void) async throws {
-        let server = try EmulatorServer(cloudflare: .init(), gce: .init(project: "dd-prod"))
+    /// Runs `body` against fresh emulators; the Cloudflare emulator accepts `cloudflareTokens`
+    /// (the first is `DD_CF_API_TOKEN`).
+    static func with(
+        cloudflareTokens: [String] = ["dd-emulator-cloudflare-token"],
+        _ body: @Sendable (CLIFleet) async throws -> Void
+    ) async throws {
+        let server = try EmulatorServer(cloudflare: .init(tokens: Set(cloudflareTokens)), gce: .init(project: "dd-prod"))
         let gceEmulator = try #require(server.gce)
         let cloudflareEmulator = try #require(server.cloudflare)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-cli-fleet-\(UUID().uuidString)")
@@ -27,7 +32,7 @@ struct CLIFleet: Sendable {
             let key = gceEmulator.serviceAccountKey(tokenURI: base + "/token")
             let keyFile = directory.appendingPathComponent("key.json")
             try JSONEncoder().encode(key).write(to: keyFile)
-            let token = cloudflareEmulator.configuration.tokens.first ?? ""
+            let token = cloudflareTokens.first ?? ""
             let fleet = CLIFleet(
                 server: server,
                 environment: [
@@ -35,6 +40,8 @@ struct CLIFleet: Sendable {
                     "DD_CLOUDFLARE_ENDPOINT": base + "/client/v4",
                     "DD_GCE_CREDENTIALS": keyFile.path,
                     "DD_CF_API_TOKEN": token,
+                    // `plan` reads the variable the fleet file names only when the operator allows it.
+                    "DD_SECRET_ENV_ALLOW": "DD_CF_API_TOKEN",
                     "DD_JOURNAL": directory.appendingPathComponent("journal.sqlite3").path,
                 ],
                 directory: directory,

@@ -82,7 +82,7 @@ final class DaemonFleet: @unchecked Sendable {
 
     /// Starts `control-plane --repo` for production (interval 1 s, webhook secret, admin token,
     /// simulated quotes, state in the temp directory) and waits for its port file.
-    func startControlPlane(_ extra: [String] = []) async throws {
+    func startControlPlane(_ extra: [String] = [], environment extraEnvironment: [String: String] = [:]) async throws {
         let portFile = self.directory.appendingPathComponent("cp.port")
         let log = self.directory.appendingPathComponent("cp.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -100,6 +100,7 @@ final class DaemonFleet: @unchecked Sendable {
         // The journal lives in --state-dir: a DD_JOURNAL inherited from the test run must not move it.
         var environment = ProcessInfo.processInfo.environment.merging(self.exports) { $1 }
         environment["DD_JOURNAL"] = nil
+        environment.merge(extraEnvironment) { $1 }
         process.environment = environment
         process.currentDirectoryURL = self.directory
         let handle = try FileHandle(forWritingTo: log)
@@ -305,6 +306,23 @@ final class DaemonFleet: @unchecked Sendable {
             token = object["nextPageToken"] as? String
         } while token != nil
         return found.sorted { $0.name < $1.name }
+    }
+
+    /// The aggregated instance list as GCE answers it (labels, metadata and all), first page.
+    func rawInstances() async throws -> String {
+        let url = "\(self.gceProject)/aggregated/instances"
+        let response = try await self.http.send(
+            method: "GET",
+            url: url,
+            headers: [("Authorization", "Bearer \(self.exports["DD_GCE_ACCESS_TOKEN"] ?? "")")]
+        )
+        return String(decoding: response.body, as: UTF8.self)
+    }
+
+    /// A GET of one of the control plane's routes: the status and the body.
+    func get(_ path: String, authorization: String? = nil) async throws -> (status: Int, body: String) {
+        let response = try await self.http.send(method: "GET", url: self.url + path, headers: authorization.map { [("Authorization", $0)] } ?? [])
+        return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 
     /// The instances of `environment` (and `pool`, if given), by their labels.

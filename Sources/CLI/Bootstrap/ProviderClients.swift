@@ -21,17 +21,19 @@ struct ProviderClients: Sendable {
     let cloudflareTokenSource: String
 
     /// Builds the clients `spec` names, with `endpoints` and `environment` (GCE only when
-    /// `includingGCE`), logging through `logger`.
+    /// `includingGCE`), logging through `logger`. `specChosenSecrets` false (`plan`): the fleet
+    /// file's secret sources are read only where the operator allowed them.
     /// - Throws: ``CloudEndpointOptions/CredentialError`` when a credential cannot be resolved.
     static func connect(
         spec: FleetSpec,
         endpoints: CloudEndpointOptions,
         environment: ProcessEnvironment,
         logger: Logger,
-        includingGCE: Bool = true
+        includingGCE: Bool = true,
+        specChosenSecrets: Bool = true
     ) throws -> ProviderClients {
         let transport = HTTPTransport()
-        let configuration = CloudEndpointOptions.Resolved(options: endpoints, environment: environment)
+        let configuration = CloudEndpointOptions.Resolved(options: endpoints, environment: environment, specChosenSecrets: specChosenSecrets)
         var gceLogger = logger
         gceLogger[metadataKey: "provider"] = "gce"
         var cloudflareLogger = logger

@@ -61,21 +61,34 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
         self.decodeError = decodeError
     }
 
-    /// Sends `request`, retrying what may be retried, and returns the 2xx response.
-    /// - Throws: ``ProviderError`` (the last one, when retries ran out).
+    /// Sends `request`, retrying what may be retried (each retry logged with the host, the
+    /// operation, the attempt and the wait; never a header), and returns the 2xx response.
+    /// - Throws: ``ProviderError`` (the last one, when retries or the time budget ran out).
     public func call(_ request: RESTRequest) async throws -> HTTPTransport.Response {
         let url = self.url(for: request)
         var random = SystemRandomNumberGenerator()
         var attempt = 1
+        let first = self.clock.now
         while true {
             let budget = try await self.limiter.acquire(request.rateGroup)
             self.metrics.recordBudget(provider: self.configuration.provider, remaining: budget)
             let error: ProviderError
             let started = self.clock.now
+            var headers: [(String, String)] = []
             do {
-                var headers = [("Authorization", try await self.authorization.authorization()), ("Accept", "application/json")]
+                headers = [("Authorization", try await self.authorization.authorization()), ("Accept", "application/json")]
                 if request.body != nil { headers.append(("Content-Type", "application/json")) }
-                let response = try await self.transport.send(method: request.method, url: url, headers: headers, body: request.body)
+                if let name = Redaction.forbiddenHeader(in: headers) {
+                    throw self.forbidden(header: name, request)
+                }
+                let remaining = self.configuration.retry.maximumElapsed - first.duration(to: started)
+                let response = try await self.transport.send(
+                    method: request.method,
+                    url: url,
+                    headers: headers,
+                    body: request.body,
+                    timeout: remaining > .zero ? remaining : nil
+                )
                 self.record(request, status: response.status, started: started, attempt: attempt)
                 if (200..<300).contains(response.status) {
                     self.logger.debug(
@@ -95,14 +108,14 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
                     .transient,
                     provider: self.configuration.provider,
                     operation: request.operation,
-                    message: "request failed before a response: \(error)"
+                    message: "request failed before a response: \(Redaction.scrub(String(describing: error), headers: headers))"
                 )
                 // Without a response we cannot know whether a POST took effect.
                 guard request.idempotent, self.configuration.retry.shouldRetry(transportError, attempt: attempt, idempotent: true) else {
                     self.metrics.recordError(provider: self.configuration.provider, operation: request.operation, code: .transient)
                     throw transportError
                 }
-                try await self.backOff(request, attempt: &attempt, error: transportError, random: &random)
+                try await self.backOff(request, url: url, attempt: &attempt, since: first, error: transportError, random: &random)
                 continue
             }
             guard self.configuration.retry.shouldRetry(error, attempt: attempt, idempotent: request.idempotent) else {
@@ -114,8 +127,20 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
                 )
                 throw error
             }
-            try await self.backOff(request, attempt: &attempt, error: error, random: &random)
+            try await self.backOff(request, url: url, attempt: &attempt, since: first, error: error, random: &random)
         }
+    }
+
+    /// The error for a request whose `header` HTTP does not allow: permanent (retrying sends
+    /// the same value), naming the header and never its value.
+    private func forbidden(header: String, _ request: RESTRequest) -> ProviderError {
+        ProviderError(
+            .permanent,
+            provider: self.configuration.provider,
+            operation: request.operation,
+            message: "the \(header) header's value holds a character HTTP does not allow (a line break or another control character); "
+                + "check the credential it comes from (the value is not shown)"
+        )
     }
 
     /// Sends `request` and decodes its JSON response.
@@ -145,14 +170,41 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
         )
     }
 
-    private func backOff(_ request: RESTRequest, attempt: inout Int, error: ProviderError, random: inout SystemRandomNumberGenerator) async throws {
-        let wait = self.configuration.retry.delay(beforeRetry: attempt, retryAfter: error.retryAfter, using: &random)
+    /// Waits before the next attempt and says so (host, operation, attempt n/N, the wait, the
+    /// failure; never a header), or throws `error` when the wait would leave the time budget.
+    private func backOff(
+        _ request: RESTRequest,
+        url: String,
+        attempt: inout Int,
+        since first: C.Instant,
+        error: ProviderError,
+        random: inout SystemRandomNumberGenerator
+    ) async throws {
+        let policy = self.configuration.retry
+        let wait = policy.delay(beforeRetry: attempt, retryAfter: error.retryAfter, using: &random)
+        let elapsed = first.duration(to: self.clock.now)
+        let what = "\(self.configuration.provider) \(request.operation) at \(Redaction.host(of: url))"
+        guard policy.fitsBudget(error, elapsed: elapsed, wait: wait) else {
+            self.metrics.recordError(operation: request.operation, code: error.code)
+            self.logger.notice(
+                "giving up on \(what) after attempt \(attempt)/\(policy.maximumAttempts): \(Self.format(elapsed)) spent of a \(Self.format(policy.maximumElapsed)) retry budget; last failure: \(error.message)",
+                metadata: ["status": "\(error.httpStatus ?? 0)", "class": "\(error.code)", "attempt": "\(attempt)"]
+            )
+            var exhausted = error
+            exhausted.message += " (gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") in \(Self.format(elapsed)))"
+            throw exhausted
+        }
         self.logger.notice(
-            "retrying \(request.operation) in \(wait) after: \(error.message)",
+            "retrying \(what) (attempt \(attempt + 1)/\(policy.maximumAttempts)) in \(Self.format(wait)) after: \(error.message)",
             metadata: ["status": "\(error.httpStatus ?? 0)", "class": "\(error.code)", "attempt": "\(attempt)"]
         )
         attempt += 1
         try await self.clock.sleep(for: wait)
+    }
+
+    /// `1.25 s`.
+    static func format(_ duration: Duration) -> String {
+        String(format: "%.2f s", duration.seconds)
     }
 
     private func url(for request: RESTRequest) -> String {

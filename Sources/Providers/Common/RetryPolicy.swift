@@ -1,5 +1,6 @@
 /// When and how long to wait before retrying: exponential backoff with full jitter, never shorter
-/// than a provider's `Retry-After`, and never for a call that is not idempotent.
+/// than a provider's `Retry-After`, never for a call that is not idempotent, and never past a
+/// total time budget for a call that gets no answer.
 public struct RetryPolicy: Hashable, Sendable {
     /// Attempts in total, the first included.
     public var maximumAttempts: Int
@@ -7,12 +8,30 @@ public struct RetryPolicy: Hashable, Sendable {
     public var baseDelay: Duration
     /// The most any one wait may be (a `Retry-After` may exceed it).
     public var maximumDelay: Duration
+    /// How long one call may spend on a failure that is not the provider pacing us (no response,
+    /// a timeout, a 5xx): no such retry starts, and no attempt runs, past this time after the
+    /// first attempt started. Waits a provider asks for (429, quota windows) are bounded by
+    /// ``maximumAttempts`` instead: the provider said when it will answer.
+    public var maximumElapsed: Duration
 
     /// Creates a policy.
-    public init(maximumAttempts: Int = 6, baseDelay: Duration = .milliseconds(250), maximumDelay: Duration = .seconds(30)) {
+    public init(
+        maximumAttempts: Int = 6,
+        baseDelay: Duration = .milliseconds(250),
+        maximumDelay: Duration = .seconds(30),
+        maximumElapsed: Duration = .seconds(60)
+    ) {
         self.maximumAttempts = max(1, maximumAttempts)
         self.baseDelay = baseDelay
         self.maximumDelay = maximumDelay
+        self.maximumElapsed = maximumElapsed
+    }
+
+    /// Whether a retry of `error` that would start after `wait`, `elapsed` after the first
+    /// attempt started, fits the time budget (always, for a provider's own pacing).
+    public func fitsBudget(_ error: ProviderError, elapsed: Duration, wait: Duration) -> Bool {
+        guard error.code == .transient else { return true }
+        return elapsed + wait < self.maximumElapsed
     }
 
     /// No retries at all.
