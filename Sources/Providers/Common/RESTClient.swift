@@ -185,7 +185,7 @@ public struct RESTClient<C: Clock>: Sendable where C.Duration == Duration {
         let elapsed = first.duration(to: self.clock.now)
         let what = "\(self.configuration.provider) \(request.operation) at \(Redaction.host(of: url))"
         guard policy.fitsBudget(error, elapsed: elapsed, wait: wait) else {
-            self.metrics.recordError(operation: request.operation, code: error.code)
+            self.metrics.recordError(provider: self.configuration.provider, operation: request.operation, code: error.code)
             self.logger.notice(
                 "giving up on \(what) after attempt \(attempt)/\(policy.maximumAttempts): \(Self.format(elapsed)) spent of a \(Self.format(policy.maximumElapsed)) retry budget; last failure: \(error.message)",
                 metadata: ["status": "\(error.httpStatus ?? 0)", "class": "\(error.code)", "attempt": "\(attempt)"]
