@@ -11,12 +11,16 @@ import Testing
 @Suite struct FreezeTests {
     static let vm = "dd-production-web-0-de1ea041"
 
-    /// How slow `/health` may get during the flood. The issue asks for 1 s; on a 2-core CI
-    /// machine shared with a build, a request can wait that long for a thread without anything
-    /// being frozen, so the bound is 3 s (the old code froze for well over 10 s).
-    static let healthBound = Duration.seconds(3)
+    /// How slow `/health` may typically be during the flood: the issue's 1 s, for the median
+    /// answer.
+    static let typicalBound = Duration.seconds(1)
+    /// How slow any one `/health` answer may be. The suite runs in one process with every other
+    /// test, on a 2-core CI machine shared with builds, so one answer can wait a few seconds for
+    /// a thread without anything being frozen; the old code left `/health` unanswered for over
+    /// 30 s (7 answers in 100 s).
+    static let worstBound = Duration.seconds(10)
 
-    @Test("a 1 s blocking quote source and 200 /cp/attest requests: /health keeps answering within the bound, an honest agent registers")
+    @Test("a 1 s blocking quote source and 200 /cp/attest requests: /health keeps answering (median under 1 s), an honest agent registers")
     func attestFlood() async throws {
         let quotes: @Sendable (SimulatedQuoteSource) -> any QuoteSource = { BlockingQuotes(inner: $0) }
         try await ControlPlaneFixture.with(controlPlaneQuotes: quotes) { fixture in
@@ -43,12 +47,18 @@ import Testing
             let statuses = await flood.value
             stop.set()
             let health = await probe.value
+            let sorted = health.latencies.sorted()
+            let median = sorted.isEmpty ? .zero : sorted[sorted.count / 2]
+            let worst = sorted.last ?? .zero
+            let outcome = registration.map { "failed: \($0)" } ?? "registered"
+            let attest = Dictionary(grouping: statuses) { $0 ?? 0 }.mapValues(\.count)
             print(
-                "flood: agent \(registration.map { "failed: \($0)" } ?? "registered") after \(agentTook); /health worst \(health.worst) over \(health.answered) answers, \(health.failed) failed; attest statuses \(Dictionary(grouping: statuses) { $0 ?? 0 }.mapValues(\.count))"
+                "flood: agent \(outcome) after \(agentTook); /health median \(median), worst \(worst) over \(sorted.count) asks, \(health.failed) failed; attest statuses \(attest)"
             )
             #expect(registration == nil && fixture.registry.snapshot().map(\.record.vm) == [Self.vm], "the honest agent registered")
-            #expect(health.answered > 0 && health.failed == 0)
-            #expect(health.worst < Self.healthBound, "/health took \(health.worst) during the flood")
+            #expect(!sorted.isEmpty && health.failed == 0)
+            #expect(median < Self.typicalBound, "/health took \(median) (median) during the flood")
+            #expect(worst < Self.worstBound, "/health took \(worst) (worst) during the flood")
             #expect(statuses.allSatisfy { $0 == 200 || $0 == 503 }, "every attest request answered: a quote or busy")
         }
     }

@@ -24,20 +24,19 @@ enum RawHTTP {
         }
     }
 
-    /// Asks `GET /health` back to back until `stop` is set; returns the slowest answer's
-    /// latency, how many answered 200, and how many did not.
-    static func probeHealth(port: Int, until stop: StopFlag) -> (worst: Duration, answered: Int, failed: Int) {
+    /// Asks `GET /health` back to back until `stop` is set; returns each answer's latency (in
+    /// order) and how many did not answer 200.
+    static func probeHealth(port: Int, until stop: StopFlag) -> (latencies: [Duration], failed: Int) {
         let clock = ContinuousClock()
-        var worst = Duration.zero
-        var answered = 0
+        var latencies: [Duration] = []
         var failed = 0
         while !stop.isSet {
             let started = clock.now
             let status = Self.status(port: port, path: "/health")
-            worst = max(worst, started.duration(to: clock.now))
-            if status == 200 { answered += 1 } else { failed += 1 }
+            latencies.append(started.duration(to: clock.now))
+            if status != 200 { failed += 1 }
         }
-        return (worst, answered, failed)
+        return (latencies, failed)
     }
 }
 
