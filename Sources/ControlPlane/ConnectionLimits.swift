@@ -4,10 +4,11 @@
 /// request head — the rest is kept for agents and requests in progress.
 public struct ConnectionLimits: Sendable {
     /// How long a new connection may take to send its first complete request head (the
-    /// upgrade of a registration, or a plain request); it is closed then. Also the wait for the
-    /// next request on a kept-alive connection (``idleTimeout``) ends it.
+    /// upgrade of a registration, or a plain request); it is closed then. Later request heads on
+    /// a kept-alive connection fall under ``idleTimeout``.
     public var headerTimeout: Duration = .seconds(10)
-    /// How long a kept-alive HTTP connection may sit without a request in progress.
+    /// How long a kept-alive HTTP connection may sit without a request in progress (a request
+    /// head trickling in does not count as progress).
     public var idleTimeout: Duration = .seconds(60)
     /// Connections open at once; beyond it, new ones wait in the listen backlog. Keep it below
     /// the process's descriptor limit.
