@@ -85,6 +85,33 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
     )
     var handshakeTimeout = 30
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a new connection may take to send its first request head (a registration's upgrade, or a plain request); it is closed then.",
+            valueName: "seconds"
+        )
+    )
+    var headerTimeout = 10
+
+    @Option(help: ArgumentHelp("Seconds a kept-alive HTTP connection may sit without a request before it is closed.", valueName: "seconds"))
+    var idleTimeout = 60
+
+    @Option(
+        help: ArgumentHelp(
+            "Connections open at once (default: the descriptor limit less 64, at most 4096). A quarter of them may still be waiting for their first request head; beyond that the oldest such connection is closed, so idle clients cannot crowd out agents.",
+            valueName: "count"
+        )
+    )
+    var maxConnections: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds SIGTERM or SIGINT waits for connections and passes to finish before the control plane stops them.",
+            valueName: "seconds"
+        )
+    )
+    var shutdownTimeout = 10
+
     @Flag(
         inversion: .prefixedNo,
         help: ArgumentHelp(
@@ -114,6 +141,10 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
         guard self.quoteConcurrency > 0 else { throw ValidationError("--quote-concurrency must be at least 1") }
         guard self.quoteQueue >= 0 else { throw ValidationError("--quote-queue must be 0 or more") }
         guard self.handshakeTimeout > 0 else { throw ValidationError("--handshake-timeout must be positive") }
+        guard self.headerTimeout > 0, self.idleTimeout > 0, self.shutdownTimeout > 0 else {
+            throw ValidationError("--header-timeout, --idle-timeout and --shutdown-timeout must be positive")
+        }
+        if let maxConnections, maxConnections < 8 { throw ValidationError("--max-connections must be at least 8") }
         guard Self.address(self.listen) != nil else { throw ValidationError("--listen must be host:port, like 0.0.0.0:8080") }
         switch (self.file, self.daemon.repo) {
         case (nil, nil): throw ValidationError("give the fleet file, or --repo URL to read it from git")
@@ -181,20 +212,48 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
         let server = ControlPlaneServer(
             slot: slot,
             logger: logger,
-            configuration: .init(host: address.host, port: address.port, handshakeTimeout: .seconds(self.handshakeTimeout)),
+            configuration: .init(
+                host: address.host,
+                port: address.port,
+                handshakeTimeout: .seconds(self.handshakeTimeout),
+                connections: self.connectionLimits
+            ),
             daemon: daemon,
             metrics: MetricsBootstrap.bootstrap()
         ) { port in
             if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile)) }
             Terminal.standardError.write("control plane listening on \(address.host):\(port) (environment \(env))\n")
         }
-        let group = ServiceGroup(
+        var configuration = ServiceGroupConfiguration(
             services: [server] + services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger
         )
-        try await group.run()
+        // Past the deadline the services are cancelled; what still does not end then stops the
+        // process (ServiceLifecycle traps), so a shutdown never waits for ever.
+        configuration.maximumGracefulShutdownDuration = .seconds(self.shutdownTimeout)
+        configuration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: configuration).run()
+    }
+
+    /// The connection limits the flags give; the connection cap defaults to the process's
+    /// descriptor limit less a reserve.
+    var connectionLimits: ConnectionLimits {
+        var limits =
+            self.maxConnections.map { ConnectionLimits(maxConnections: $0, maxPending: max(4, $0 / 4)) }
+            ?? ConnectionLimits.forDescriptorLimit(Self.descriptorLimit())
+        limits.headerTimeout = .seconds(self.headerTimeout)
+        limits.idleTimeout = .seconds(self.idleTimeout)
+        return limits
+    }
+
+    /// The soft limit on open descriptors (RLIMIT_NOFILE; unlimited reads as `Int.max`); 1,024
+    /// when it cannot be read.
+    static func descriptorLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1_024 }
+        return Int(clamping: limit.rlim_cur)
     }
 
     /// The fleet file's spec and this control plane's environment, expanded; prints why and
@@ -238,7 +297,12 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
             verifyInstances: self.verifyInstances,
             quoteConcurrency: self.quoteConcurrency,
             quoteQueue: self.quoteQueue,
-            shared: .init(registry: registry, nonces: NonceRegistry(clock: clock), journal: journal),
+            shared: .init(
+                registry: registry,
+                nonces: NonceRegistry(clock: clock),
+                journal: journal,
+                blocking: BlockingExecutor(threads: RegistrationFactory.blockingThreads(quoteConcurrency: self.quoteConcurrency))
+            ),
             logger: logger
         )
     }

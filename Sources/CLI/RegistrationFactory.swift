@@ -21,7 +21,20 @@ struct RegistrationFactory: Sendable {
         var registry: AgentRegistry<ContinuousClock>
         var nonces: NonceRegistry<ContinuousClock>
         var journal: any IntentJournal
+        /// The VM names whose registration is in flight, across revisions.
+        var claims = RegistrationClaims()
+        /// Threads for quotes, off the cooperative pool (sized by
+        /// ``RegistrationFactory/blockingThreads(quoteConcurrency:)``).
+        var blocking: BlockingExecutor
     }
+
+    /// As many threads as the quoting gates admit at once: admitted quotes never wait for one.
+    static func blockingThreads(quoteConcurrency: Int) -> Int {
+        quoteConcurrency + Self.attestConcurrency(quoteConcurrency) + 2
+    }
+
+    /// How many `/cp/attest` quotes run at once.
+    static func attestConcurrency(_ quoteConcurrency: Int) -> Int { max(1, quoteConcurrency / 4) }
 
     var environment: String
     var quotes: QuoteSourceOptions
@@ -66,7 +79,9 @@ struct RegistrationFactory: Sendable {
             )
         }
         handler.quoting = AdmissionGate(limit: self.quoteConcurrency, queueLimit: self.quoteQueue)
-        handler.attestQuoting = AdmissionGate(limit: max(1, self.quoteConcurrency / 4), queueLimit: self.quoteQueue / 8)
+        handler.attestQuoting = AdmissionGate(limit: Self.attestConcurrency(self.quoteConcurrency), queueLimit: self.quoteQueue / 8)
+        handler.claims = self.shared.claims
+        handler.blocking = self.shared.blocking
         return handler
     }
 }

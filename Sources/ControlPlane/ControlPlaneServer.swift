@@ -4,6 +4,7 @@ import Encoding
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -32,18 +33,22 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         /// How long a closing connection waits for the client's close frame before the server
         /// drops it.
         public var closeTimeout: Duration = .seconds(5)
+        /// Header and idle timeouts, and how many connections may be open and pending.
+        public var connections = ConnectionLimits()
 
         /// Creates a configuration.
         public init(
             host: String = "127.0.0.1",
             port: Int = 8080,
             handshakeTimeout: Duration = .seconds(30),
-            closeTimeout: Duration = .seconds(5)
+            closeTimeout: Duration = .seconds(5),
+            connections: ConnectionLimits = ConnectionLimits()
         ) {
             self.host = host
             self.port = port
             self.handshakeTimeout = handshakeTimeout
             self.closeTimeout = closeTimeout
+            self.connections = connections
         }
     }
 
@@ -119,22 +124,41 @@ public struct ControlPlaneServer<C: Clock>: Service where C.Duration == Duration
         self.daemon?.add(to: router)
         let onRunning = self.onRunning
         let port = self.configuration.port
+        let limits = self.configuration.connections
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: router,
-                configuration: .init(
-                    ws: .init(
-                        maxFrameSize: WebSocketFrames.maximumSize,
-                        autoPing: .enabled(timePeriod: .seconds(30)),
-                        closeTimeout: self.configuration.closeTimeout
-                    )
-                )
+            server: self.server(webSocketRouter: router),
+            configuration: .init(
+                address: .hostname(self.configuration.host, port: port),
+                serverName: "devopsdefender-control-plane",
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: self.logger)
             ),
-            configuration: .init(address: .hostname(self.configuration.host, port: port), serverName: "devopsdefender-control-plane"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: self.logger
         )
+    }
+
+    /// HTTP/1 with the WebSocket upgrade, each connection behind a ``ConnectionGuard``, kept-alive
+    /// connections closed after the idle timeout.
+    private func server(webSocketRouter router: Router<BasicWebSocketRequestContext>) -> HTTPServerBuilder {
+        let limits = self.configuration.connections
+        let pending = PendingConnections(limit: limits.maxPending)
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(idleTimeout: .init(limits.idleTimeout)),
+            ws: .init(
+                maxFrameSize: WebSocketFrames.maximumSize,
+                autoPing: .enabled(timePeriod: .seconds(30)),
+                closeTimeout: self.configuration.closeTimeout
+            )
+        )
+        let webSocketResponder = router.buildResponder()
+        return HTTPServerBuilder { responder in
+            GuardedChannel(
+                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+                headerTimeout: limits.headerTimeout,
+                pending: pending
+            )
+        }
     }
 
     /// `GET /health`: the agent registry.

@@ -34,6 +34,14 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
     /// Bounds the quoting `/cp/attest` requests start: a gate of their own, so a flood of plain
     /// HTTP requests cannot keep agents from registering.
     public var attestQuoting = AdmissionGate(limit: 2, queueLimit: 32)
+    /// Where quotes are made: threads off the cooperative pool, as many as the gates admit at
+    /// once, so a quote that blocks its thread (configfs-tsm, EasyEnclave's socket) never stops
+    /// the server. (The SQLite journal runs on a queue of its own already.) Share one across the
+    /// handlers of a control plane.
+    public var blocking = BlockingExecutor(threads: 10)
+    /// The VM names whose registration is in flight. Share one across the handlers of a control
+    /// plane (a new fleet revision must not forget a claim).
+    public var claims = RegistrationClaims()
     /// Checks an attested agent against the compute provider (the VM it names exists, is
     /// running, is the fleet's and has the instance id it reports); nil skips the check.
     public var instanceCheck: AgentInstanceCheck?
@@ -91,8 +99,12 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
             )
             return try await send(try session.seal(RegistrationMessage.Reply.refusal(refusal)))
         }
-        try verdictInTime()
-        try await self.provisionAndBootstrap(accepted, session: &session, send: send)
+        do {
+            // The claim taken at the verdict ends once the agent is recorded (or this failed).
+            defer { self.claims.release(accepted.vmName) }
+            try verdictInTime()
+            try await self.provisionAndBootstrap(accepted, session: &session, send: send)
+        }
         try await self.answerHeartbeats(from: accepted.vmName, session: &session, receive: receive, send: send)
     }
 
@@ -116,7 +128,9 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
 
     /// The verdict on a registration; the first refusal wins, checked in this order: the VM is
     /// one ``admits`` allows, the ``verifier`` accepts the agent, the ``instanceCheck`` (if any)
-    /// finds nothing wrong, and no live agent with another key holds the VM name.
+    /// finds nothing wrong, no other registration of the VM is in flight, and no live agent with
+    /// another key holds the VM name. An accepted registration holds the VM's claim in
+    /// ``claims``; the caller releases it.
     private func decide(
         _ registration: RegistrationMessage.AgentRegistration,
         agentStaticKey: [UInt8],
@@ -136,9 +150,18 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
         case .refused(let refusal): return .refused(refusal)
         }
         if let refusal = try await self.instanceRefusal(for: accepted) { return .refused(refusal) }
+        guard self.claims.claim(accepted.vmName) else {
+            return .refused(
+                .init(
+                    codes: [.registrationInProgress],
+                    message: "another registration of \(accepted.vmName) is in progress; retry once it is decided"
+                )
+            )
+        }
         // A VM name held by a live agent with another key is not handed over: a second TD
         // claiming a registered VM gets nothing until the first one goes stale.
         if let current = self.registry.agent(accepted.vmName), !current.stale, current.record.staticKey != accepted.staticKey {
+            self.claims.release(accepted.vmName)
             return .refused(
                 .init(
                     codes: [.alreadyRegistered],
@@ -218,7 +241,7 @@ public struct RegistrationHandler<C: Clock>: Sendable where C.Duration == Durati
         try await (given == nil ? self.quoting : self.attestQuoting).run {
             let nonce = given ?? self.verifier.nonces.issue()
             let binding = ReportDataBinding.reportData(noiseStaticKey: Array(self.staticKey.publicKey.rawRepresentation), session: nonce)
-            return (nonce, try await self.quotes.quote(reportData: binding))
+            return (nonce, try await self.blocking.run { try await self.quotes.quote(reportData: binding) })
         }
     }
 

@@ -28,13 +28,15 @@ public struct RefusalCode: RawRepresentable, Codable, Hashable, Sendable, Custom
     public static let generationMismatch = RefusalCode(rawValue: "generation-mismatch")
     /// A live agent with another key holds the VM name.
     public static let alreadyRegistered = RefusalCode(rawValue: "already-registered")
+    /// Another registration of the VM is in flight (its verdict or provisioning not done yet).
+    public static let registrationInProgress = RefusalCode(rawValue: "registration-in-progress")
 
     /// Refusals that can pass by themselves: `already-registered` once the previous agent goes
-    /// stale, and the compute provider's view of the VM, which can change (or be the control
+    /// stale, `registration-in-progress` once the other registration is decided, and the compute provider's view of the VM, which can change (or be the control
     /// plane's misconfiguration). Every other refusal (the quote, the policy, an instance id
     /// that is not this VM's) is final.
     private static let retryable: Set<RefusalCode> = [
-        .alreadyRegistered, .unknownInstance, .instanceNotRunning, .foreignInstance, .generationMismatch,
+        .alreadyRegistered, .registrationInProgress, .unknownInstance, .instanceNotRunning, .foreignInstance, .generationMismatch,
     ]
 
     /// The code as sent.

@@ -44,11 +44,11 @@ import Glibc
         let process = Process()
         let log: URL
 
-        init(_ arguments: [String], environment: [String: String], log: URL) throws {
+        init(_ arguments: [String], environment: [String: String], log: URL, executable: URL? = nil) throws {
             self.log = log
             FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)
-            self.process.executableURL = CLITests.binary
+            self.process.executableURL = executable ?? CLITests.binary
             self.process.arguments = arguments
             self.process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             self.process.standardOutput = handle

@@ -46,6 +46,7 @@ struct ControlPlaneFixture: Sendable {
         deadlineClock: any Clock<Duration> = ContinuousClock(),
         instanceCheck: AgentInstanceCheck? = nil,
         daemon: DaemonRoutes? = nil,
+        connections: ConnectionLimits = ConnectionLimits(),
         _ body: @Sendable (ControlPlaneFixture) async throws -> Void
     ) async throws {
         let authority = try SimulatedTDXAuthority(notBefore: Date().addingTimeInterval(-86_400))
@@ -93,7 +94,13 @@ struct ControlPlaneFixture: Sendable {
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             let controlPlane = ControlPlaneServer(
                 handler: handler,
-                configuration: .init(host: "127.0.0.1", port: 0, handshakeTimeout: handshakeTimeout, closeTimeout: .milliseconds(500)),
+                configuration: .init(
+                    host: "127.0.0.1",
+                    port: 0,
+                    handshakeTimeout: handshakeTimeout,
+                    closeTimeout: .milliseconds(500),
+                    connections: connections
+                ),
                 deadlineClock: deadlineClock,
                 daemon: daemon
             ) { port in

@@ -4,7 +4,7 @@ import Glibc
 
 /// A plain TCP connection to 127.0.0.1, for a client that does not follow the WebSocket
 /// protocol (it never answers a close frame). Blocking calls with a receive timeout.
-final class RawSocket {
+final class RawSocket: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
@@ -31,7 +31,10 @@ final class RawSocket {
     deinit { close(self.descriptor) }
 
     func send(_ text: String) throws {
-        let bytes = Array(text.utf8)
+        try self.sendBytes(Array(text.utf8))
+    }
+
+    func sendBytes(_ bytes: [UInt8]) throws {
         let sent = bytes.withUnsafeBytes { Glibc.send(self.descriptor, $0.baseAddress, $0.count, 0) }
         guard sent == bytes.count else { throw Failure(description: "send failed") }
     }

@@ -13,12 +13,16 @@ enum LogBootstrap {
     /// Installs the handler `settings` describe. Call once, before any logger is made.
     static func bootstrap(_ settings: LogSettings) {
         let json = Self.writesJSON(settings.format, standardErrorIsTerminal: isatty(2) == 1)
-        LoggingSystem.bootstrap { label in
-            if json { return JSONLinesLogHandler(label: label, level: settings.level, sink: Terminal.standardError) }
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = settings.level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in Self.handler(label: label, level: settings.level, json: json) }
+    }
+
+    /// The handler of logger `label`: JSON lines or text, behind ``EscapingLogHandler`` so no
+    /// logged field can forge a line.
+    static func handler(label: String, level: Logger.Level, json: Bool, sink: Terminal = .standardError) -> EscapingLogHandler {
+        if json { return EscapingLogHandler(JSONLinesLogHandler(label: label, level: level, sink: sink)) }
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return EscapingLogHandler(handler)
     }
 
     /// Whether lines are JSON: as asked, or (auto) when standard error is not a terminal.
