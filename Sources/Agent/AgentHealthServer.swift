@@ -4,7 +4,8 @@ import Logging
 import NIOCore
 
 /// The agent's local `GET /health`: JSON with its VM, whether it is registered, its agent id and
-/// hostname, the connector's readiness, attempts, heartbeats and the last error.
+/// hostname, the connector's readiness, attempts, heartbeats, the phase of the current attempt,
+/// failures since the last success and the last error.
 public enum AgentHealthServer {
     /// The application, listening on `host:port`.
     public static func application(
@@ -19,8 +20,9 @@ public enum AgentHealthServer {
             let snapshot = status.snapshot
             var object: [String: Any] = [
                 "ok": snapshot.registered, "vm": snapshot.vm, "registered": snapshot.registered, "connectorReady": snapshot.connectorReady,
-                "attempts": snapshot.attempts, "heartbeats": snapshot.heartbeats,
+                "attempts": snapshot.attempts, "heartbeats": snapshot.heartbeats, "consecutiveFailures": snapshot.consecutiveFailures,
             ]
+            object["phase"] = snapshot.phase?.rawValue
             object["agentID"] = snapshot.agentID
             object["hostname"] = snapshot.hostname
             object["lastError"] = snapshot.lastError

@@ -6,9 +6,13 @@ import Registration
 import ServiceLifecycle
 
 /// The agent's main loop, a `Service`: register (retrying with exponential backoff, capped at
-/// 60 s, with jitter), start the tunnel connector with the bootstrap token, then heartbeat on
-/// the registered channel; when the channel drops, register again. A fatal failure (a refusal,
-/// an impostor control plane) ends the service with the error.
+/// ``maximumBackoff``, with jitter), start the tunnel connector with the bootstrap token, then
+/// heartbeat on the registered channel; when the channel drops, register again. Every phase of
+/// an attempt has a deadline (``RegistrationClient/deadlines``), so no peer can hold the agent.
+/// Only a final refusal inside the attested channel ends the service with the error; anything
+/// else — HTTP errors, a control plane that fails attestation, malformed messages, timeouts — is
+/// retried and shown in ``status``. Graceful shutdown cancels the attempt, which closes its
+/// connection at once.
 public struct AgentService<C: Clock>: Service where C.Duration == Duration {
     /// Registration.
     public var client: RegistrationClient
@@ -93,43 +97,54 @@ public struct AgentService<C: Clock>: Service where C.Duration == Duration {
         while !Task.isCancelled {
             self.status.update { $0.attempts += 1 }
             do {
-                try await self.client.run(
-                    clock: self.clock,
-                    interval: self.heartbeatInterval,
-                    status: { [status] in
-                        let snapshot = status.snapshot
-                        status.update { $0.heartbeats += 1 }
-                        return (snapshot.connectorReady ? "ready" : "starting", [])
-                    },
-                    onBootstrap: { [status, logger] config in
-                        status.tunnelToken = config.tunnelToken
-                        status.update {
-                            $0.consecutiveFailures = 0
-                            $0.registered = true
-                            $0.agentID = config.agentID
-                            $0.hostname = config.hostname
-                            $0.lastError = nil
-                        }
-                        logger.info("registered", metadata: ["agent.id": "\(config.agentID)", "agent.hostname": "\(config.hostname)"])
-                    }
-                )
+                try await self.attempt()
             } catch let failure as RegistrationClient.Failure where failure.fatal {
                 self.status.update { $0.lastError = failure.description }
-                self.logger.error("registration failed for good", metadata: ["error": "\(failure)"])
+                self.logger.error("registration refused for good", metadata: ["error": "\(failure)"])
                 throw failure
             } catch is CancellationError {
                 return
             } catch {
-                self.status.update {
-                    $0.registered = false
-                    $0.lastError = "\(error)"
-                    $0.consecutiveFailures += 1
+                let failures = self.status.update { snapshot -> Int in
+                    snapshot.registered = false
+                    snapshot.lastError = "\(error)"
+                    snapshot.consecutiveFailures += 1
+                    snapshot.phase = .backingOff
+                    return snapshot.consecutiveFailures
                 }
-                let delay = Self.backoff(attempt: self.status.snapshot.consecutiveFailures, maximum: self.maximumBackoff)
-                self.logger.notice("registration interrupted; retrying", metadata: ["error": "\(error)", "retry.in": "\(delay)"])
+                let delay = Self.backoff(attempt: failures, maximum: self.maximumBackoff)
+                self.logger.notice(
+                    "registration attempt failed; retrying",
+                    metadata: ["error": "\(error)", "retry.in": "\(delay)", "attempt": "\(self.status.snapshot.attempts)"]
+                )
                 try await self.clock.sleep(for: delay)
             }
         }
+    }
+
+    /// One registration attempt: connect, register, heartbeat until the channel fails.
+    private func attempt() async throws {
+        try await self.client.run(
+            clock: self.clock,
+            interval: self.heartbeatInterval,
+            status: { [status] in
+                let snapshot = status.snapshot
+                status.update { $0.heartbeats += 1 }
+                return (snapshot.connectorReady ? "ready" : "starting", [])
+            },
+            phase: { [status] phase in status.update { $0.phase = phase } },
+            onBootstrap: { [status, logger] config in
+                status.tunnelToken = config.tunnelToken
+                status.update {
+                    $0.consecutiveFailures = 0
+                    $0.registered = true
+                    $0.agentID = config.agentID
+                    $0.hostname = config.hostname
+                    $0.lastError = nil
+                }
+                logger.info("registered", metadata: ["agent.id": "\(config.agentID)", "agent.hostname": "\(config.hostname)"])
+            }
+        )
     }
 
     /// Exponential backoff with equal jitter: uniform in [b/2, b] for b = min(maximum, 2^(attempt-1) s).

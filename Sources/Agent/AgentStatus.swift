@@ -24,6 +24,8 @@ public final class AgentStatus: Sendable {
         public var connectorStarts = 0
         /// Failed registration attempts since the last success (drives the backoff).
         public var consecutiveFailures = 0
+        /// Where the current attempt is (nil before the first).
+        public var phase: RegistrationPhase?
     }
 
     private let state: Mutex<Snapshot>
@@ -41,6 +43,7 @@ public final class AgentStatus: Sendable {
     /// The current snapshot.
     public var snapshot: Snapshot { self.state.withLock { $0 } }
 
-    /// Changes the status.
-    public func update(_ change: (inout Snapshot) -> Void) { self.state.withLock { change(&$0) } }
+    /// Changes the status; returns what `change` returns.
+    @discardableResult
+    public func update<Result: Sendable>(_ change: (inout Snapshot) -> Result) -> Result { self.state.withLock { change(&$0) } }
 }

@@ -1,10 +1,7 @@
 import Attestation
 import Crypto
 import Foundation
-import HummingbirdWSClient
 import Logging
-import NIOCore
-import ProviderSupport
 import Registration
 
 /// The agent's side of registration over WebSocket: the Noise handshake, the control plane's
@@ -13,7 +10,8 @@ import Registration
 public struct RegistrationClient: Sendable {
     /// Why registration failed, and whether trying again can help.
     public struct Failure: Error, CustomStringConvertible {
-        /// True when retrying cannot help (a refusal, an impostor control plane, a 4xx).
+        /// True when retrying cannot help: only a refusal that arrived inside the attested
+        /// channel, with a reason that is not retryable (see ``RefusalCode/isRetryable``).
         public var fatal: Bool
         /// What happened.
         public var description: String
@@ -48,10 +46,8 @@ public struct RegistrationClient: Sendable {
     public var controlPlane: ControlPlaneHelloVerifier
     /// Logs.
     public var logger: Logger
-    /// When the WebSocket upgrade fails, the same URL is fetched over plain HTTP to learn the
-    /// status: a 4xx other than 429 (a wrong path, a refused client) is fatal, anything else is
-    /// retried. Nil: every upgrade failure is retried.
-    public var http: (any HTTPSending)?
+    /// How long each phase of an attempt may take.
+    public var deadlines: RegistrationDeadlines
 
     /// Creates a client.
     public init(
@@ -61,9 +57,9 @@ public struct RegistrationClient: Sendable {
         identity: Identity,
         controlPlane: ControlPlaneHelloVerifier,
         logger: Logger,
-        http: (any HTTPSending)? = nil
+        deadlines: RegistrationDeadlines = .init()
     ) {
-        self.http = http
+        self.deadlines = deadlines
         self.url = url
         self.staticKey = staticKey
         self.quotes = quotes
@@ -73,63 +69,55 @@ public struct RegistrationClient: Sendable {
     }
 
     /// Registers, hands the bootstrap config to `onBootstrap`, then sends a heartbeat (from
-    /// `status`) every `interval` on `clock` — `heartbeats` times, or until cancelled.
+    /// `status`) every `interval` on `clock` — `heartbeats` times, or until cancelled. Every phase
+    /// has its deadline from ``deadlines`` on `clock`; `phase` hears each phase as it starts.
+    /// Cancellation closes the connection at once and throws `CancellationError`.
     public func run<C: Clock>(
         clock: C,
         interval: Duration,
         heartbeats: Int? = nil,
         status: @escaping @Sendable () -> (status: String, workloads: [String]) = { ("ready", []) },
+        phase: (RegistrationPhase) -> Void = { _ in },
         onBootstrap: @escaping @Sendable (RegistrationMessage.BootstrapConfig) async throws -> Void
     ) async throws where C.Duration == Duration {
-        let client = self
         do {
-            try await WebSocketClient.connect(
-                url: self.url,
-                configuration: .init(maxFrameSize: 65_535, autoPing: .enabled(timePeriod: .seconds(30))),
-                logger: self.logger
-            ) { inbound, outbound, _ in
-                var messages = inbound.messages(maxSize: 65_535).makeAsyncIterator()
-                func receive() async throws -> [UInt8] {
-                    guard let message = try await messages.next() else {
-                        throw Failure(fatal: false, description: "the control plane closed the connection")
-                    }
-                    guard case .binary(let buffer) = message else { throw Failure(fatal: false, description: "unexpected text message") }
-                    return Array(buffer.readableBytesView)
-                }
-                func send(_ bytes: [UInt8]) async throws { try await outbound.write(.binary(ByteBuffer(bytes: bytes))) }
-
-                var session = try await client.register(receive: receive, send: send, onBootstrap: onBootstrap)
-                try await client.sendHeartbeats(
+            let endpoint = try RegistrationEndpoint(self.url)
+            try await RegistrationSocket.with(endpoint, deadlines: self.deadlines, clock: clock, phase: phase) { socket in
+                var session = try await self.register(socket: &socket, phase: phase, onBootstrap: onBootstrap)
+                phase(.registered)
+                try await self.sendHeartbeats(
                     session: &session,
+                    socket: &socket,
                     every: interval,
                     on: clock,
                     count: heartbeats,
-                    status: status,
-                    receive: receive,
-                    send: send
+                    status: status
                 )
             }
         } catch {
-            throw await self.classified(error)
+            throw self.classified(error)
         }
     }
 
     /// The handshake and registration, up to the bootstrap config (handed to `onBootstrap`): the
     /// control plane's hello is checked before anything of the agent's is sent, then the agent's
     /// quote goes out bound to its static key and the hello's nonce. Returns the session, ready
-    /// for heartbeats. A control plane that fails attestation, or a refusal with a reason that
-    /// is not retryable, is a fatal ``Failure``.
-    private func register(
-        receive: () async throws -> [UInt8],
-        send: ([UInt8]) async throws -> Void,
+    /// for heartbeats. Only a refusal inside the channel, from a control plane that passed
+    /// attestation, can be fatal; a control plane that fails attestation is retried (it may be
+    /// an attacker on the path, or a control plane mid-rotation).
+    private func register<C: Clock>(
+        socket: inout RegistrationSocket<C>,
+        phase: (RegistrationPhase) -> Void,
         onBootstrap: (RegistrationMessage.BootstrapConfig) async throws -> Void
     ) async throws -> RegistrationHandshake {
+        let deadline = self.deadlines.handshakeMessage
         var session = try RegistrationHandshake(side: .agent, staticKey: self.staticKey)
-        try await send(try session.start())
-        let hello = try session.readHello(try await receive())
+        phase(.awaitingHello)
+        try await socket.send(try session.start(), within: deadline, .awaitingHello)
+        let hello = try session.readHello(try await socket.receive(within: deadline, .awaitingHello))
         let refusals = await self.controlPlane.refusals(hello, controlPlaneStaticKey: session.remoteStaticKey ?? [])
         guard refusals.isEmpty else {
-            throw Failure(fatal: true, description: "the control plane failed attestation: \(refusals.joined(separator: ", "))")
+            throw Failure(fatal: false, description: "the control plane failed attestation: \(refusals.joined(separator: ", "))")
         }
         let binding = ReportDataBinding.reportData(
             noiseStaticKey: Array(self.staticKey.publicKey.rawRepresentation),
@@ -141,10 +129,11 @@ public struct RegistrationClient: Sendable {
             instanceID: self.identity.instanceID,
             specGeneration: self.identity.specGeneration
         )
-        try await send(try session.register(registration))
-        switch try session.open(RegistrationMessage.Reply.self, try await receive()) {
+        phase(.awaitingReply)
+        try await socket.send(try session.register(registration), within: deadline, .awaitingReply)
+        switch try session.open(RegistrationMessage.Reply.self, try await socket.receive(within: deadline, .awaitingReply)) {
         case .refusal(let refusal):
-            // Retryable only when every reason is (see RefusalCode.isRetryable).
+            // Inside the attested channel: final unless every reason is retryable (RefusalCode.isRetryable).
             throw Failure(
                 fatal: !refusal.codes.allSatisfy(\.isRetryable),
                 description: "registration refused (\(refusal.codes.map(\.rawValue).joined(separator: ", "))): \(refusal.message)"
@@ -156,22 +145,24 @@ public struct RegistrationClient: Sendable {
     }
 
     /// Sends a heartbeat (from `status`) every `interval` on `clock` — `count` times, or until
-    /// cancelled when nil — and waits for each acknowledgement; an acknowledgement for another
+    /// cancelled when nil — and waits for each acknowledgement within
+    /// ``RegistrationDeadlines/heartbeatAcknowledgement``; an acknowledgement for another
     /// sequence number is a retryable ``Failure``.
     private func sendHeartbeats<C: Clock>(
         session: inout RegistrationHandshake,
+        socket: inout RegistrationSocket<C>,
         every interval: Duration,
         on clock: C,
         count heartbeats: Int?,
-        status: () -> (status: String, workloads: [String]),
-        receive: () async throws -> [UInt8],
-        send: ([UInt8]) async throws -> Void
+        status: () -> (status: String, workloads: [String])
     ) async throws where C.Duration == Duration {
+        let deadline = self.deadlines.heartbeatAcknowledgement
         var sequence = 0
         while heartbeats.map({ sequence < $0 }) ?? true {
             let (state, workloads) = status()
-            try await send(try session.seal(RegistrationMessage.Heartbeat(sequence: sequence, status: state, workloads: workloads)))
-            let ack = try session.open(RegistrationMessage.HeartbeatAck.self, try await receive())
+            let heartbeat = RegistrationMessage.Heartbeat(sequence: sequence, status: state, workloads: workloads)
+            try await socket.send(try session.seal(heartbeat), within: deadline, .awaitingAcknowledgement)
+            let ack = try session.open(RegistrationMessage.HeartbeatAck.self, try await socket.receive(within: deadline, .awaitingAcknowledgement))
             guard ack.sequence == sequence else {
                 throw Failure(fatal: false, description: "heartbeat \(sequence) acknowledged as \(ack.sequence)")
             }
@@ -180,37 +171,22 @@ public struct RegistrationClient: Sendable {
         }
     }
 
-    /// What a failed registration attempt throws: a ``Failure`` or a cancellation as it is; a
-    /// failed WebSocket upgrade as ``upgradeFailure(_:)`` judges it; anything else (connection
-    /// refused or reset, a broken or tampered channel) as a retryable ``Failure``.
-    private func classified(_ error: any Error) async -> any Error {
+    /// What a failed registration attempt throws: a ``Failure`` or a cancellation as it is
+    /// (any failure once the task is cancelled is the cancellation); anything else — a deadline,
+    /// a refused upgrade (any HTTP status), a closed or broken connection, a malformed or
+    /// tampered message — as a retryable ``Failure``: none of it came from an attested control
+    /// plane, so none of it may stop the agent.
+    private func classified(_ error: any Error) -> any Error {
+        if Task.isCancelled { return CancellationError() }
         switch error {
         case let failure as Failure:
             return failure
-        case let error as WebSocketClientError:
-            return await self.upgradeFailure(error)
         case let error as CancellationError:
             return error
+        case let error as RegistrationSocketError:
+            return Failure(fatal: false, description: error.description)
         default:
-            // Connection refused or reset, a broken or tampered channel: worth another attempt.
             return Failure(fatal: false, description: "registration with \(self.url) failed: \(error)")
         }
-    }
-
-    /// A failed WebSocket upgrade: fatal when ``http`` learns that the same URL answers plain
-    /// HTTP with a 4xx other than 429 (a wrong path, a refused client), retryable otherwise.
-    private func upgradeFailure(_ error: WebSocketClientError) async -> Failure {
-        if let http = self.http {
-            let plain = self.url.replacingOccurrences(of: "wss://", with: "https://").replacingOccurrences(of: "ws://", with: "http://")
-            if let response = try? await http.send(method: "GET", url: plain, headers: [], body: nil),
-                (400..<500).contains(response.status), response.status != 429
-            {
-                return Failure(
-                    fatal: true,
-                    description: "the control plane answers HTTP \(response.status) at \(self.url): check the register URL"
-                )
-            }
-        }
-        return Failure(fatal: false, description: "cannot open the WebSocket to \(self.url): \(error)")
     }
 }

@@ -26,9 +26,16 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
             DD_CP_POLICY (the fleet's attestation.policy as JSON, which the boot config the \
             reconciler renders carries). A fleet VM therefore needs no flags but its connector.
 
-            Registration retries with exponential backoff capped at 60 s; a refusal or a \
-            control plane that fails attestation stops the agent (exit 1). Local /health \
-            serves JSON on --health-listen. Stops gracefully on SIGTERM or SIGINT.
+            Every phase of a registration attempt has a deadline: the TCP connect and the \
+            WebSocket upgrade 10 s each, each handshake message 45 s, each heartbeat \
+            acknowledgement 30 s (--phase-timeout sets them all). A failed or timed-out attempt \
+            is retried with exponential backoff capped at --max-backoff (60 s): HTTP errors at \
+            the register URL, a control plane that fails attestation, malformed messages and \
+            silent peers never stop the agent. Only a refusal inside the attested channel from \
+            a control plane that passed attestation (other than the retryable ones, such as \
+            already-registered) stops it (exit 1). Local /health serves JSON on \
+            --health-listen, with the attempt's phase and the last error. SIGTERM or SIGINT \
+            stops it within seconds in every state.
 
             Example (a local fleet):
               devopsdefender agent --fleet fleet.yaml --register-url ws://127.0.0.1:8080/register \\
@@ -65,6 +72,17 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
     @Option(help: ArgumentHelp("Seconds between heartbeats.", valueName: "seconds"))
     var heartbeat = 10
 
+    @Option(help: ArgumentHelp("The longest pause between registration attempts.", valueName: "seconds"))
+    var maxBackoff = 60
+
+    @Option(
+        help: ArgumentHelp(
+            "One deadline for every phase of an attempt (connect, upgrade, each handshake message, each heartbeat acknowledgement).",
+            valueName: "seconds"
+        )
+    )
+    var phaseTimeout: Int?
+
     @Option(help: ArgumentHelp("Where to serve /health (port 0 picks a free one).", valueName: "host:port"))
     var healthListen = "127.0.0.1:8081"
 
@@ -83,6 +101,8 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
 
     func validate() throws {
         guard self.heartbeat > 0 else { throw ValidationError("--heartbeat must be positive") }
+        guard self.maxBackoff > 0 else { throw ValidationError("--max-backoff must be positive") }
+        if let timeout = self.phaseTimeout, timeout <= 0 { throw ValidationError("--phase-timeout must be positive") }
         guard ControlPlaneCommand.address(self.healthListen) != nil else { throw ValidationError("--health-listen must be host:port") }
         if self.connector == .emulator && self.connectorEmulator == nil {
             throw ValidationError("--connector emulator needs --connector-emulator URL (the Cloudflare emulator's base URL)")
@@ -107,16 +127,17 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
         let healthServer = AgentHealthServer.application(status: service.status, host: health.host, port: health.port, logger: logger) { port in
             Terminal.standardError.write("agent health on \(health.host):\(port)/health\n")
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: healthServer),
-                    .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: healthServer),
+                .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
+        // A shutdown that is still waiting (a /health client holding its connection) becomes a cancellation.
+        configuration.maximumGracefulShutdownDuration = .seconds(3)
+        let group = ServiceGroup(configuration: configuration)
         do {
             try await group.run()
         } catch {
@@ -130,8 +151,8 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
     private func agentService(http: HTTPTransport, logger: Logger) async throws -> AgentService<ContinuousClock> {
         let identity = try await self.identity(http: http)
         let status = AgentStatus(vm: identity.vmName)
-        let client = try self.registrationClient(for: identity, http: http, logger: logger)
-        return AgentService(
+        let client = try self.registrationClient(for: identity, logger: logger)
+        var service = AgentService(
             client: client,
             connector: self.tunnelConnector,
             status: status,
@@ -140,11 +161,13 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
             clock: ContinuousClock(),
             logger: logger
         )
+        service.maximumBackoff = .seconds(self.maxBackoff)
+        return service
     }
 
     /// The registration client for `identity`: a fresh Noise static key, this VM's quotes, and
     /// the control plane's hello checked against the control-plane policy.
-    private func registrationClient(for identity: Identity, http: HTTPTransport, logger: Logger) throws -> RegistrationClient {
+    private func registrationClient(for identity: Identity, logger: Logger) throws -> RegistrationClient {
         let policy = identity.controlPlanePolicy
         return RegistrationClient(
             url: identity.registerURL,
@@ -160,7 +183,7 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
                 policy: policy
             ),
             logger: logger,
-            http: http
+            deadlines: self.phaseTimeout.map { RegistrationDeadlines(all: .seconds($0)) } ?? RegistrationDeadlines()
         )
     }
 
@@ -233,6 +256,11 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
         }
         guard let registerURL, let vmName, let instanceID else {
             throw Failure(description: "no register URL or VM name: pass --register-url and --vm-name, or run on a fleet VM")
+        }
+        do {
+            _ = try RegistrationEndpoint(registerURL)
+        } catch {
+            throw Failure(description: "\(error) (from --register-url, DD_REGISTER_URL or the ee-config metadata)")
         }
         let policy: AttestationPolicy
         if let flaggedPolicy {

@@ -31,19 +31,20 @@ import Testing
         #expect(TunnelConnector.tunnelID(fromToken: "not a token") == nil)
     }
 
-    @Test("a wrong register path (HTTP 404) is fatal; an unreachable control plane is retried")
-    func fatalAndRetryable() async throws {
+    @Test("a wrong register path (HTTP 404) and an unreachable control plane are retried: neither is a verdict")
+    func httpErrorsAreRetryable() async throws {
         try await ControlPlaneFixture.with { fixture in
             var client = fixture.agent("dd-production-web-0-de1ea041")
-            client.http = HTTPTransport(timeout: .seconds(30))
             client.url = "ws://127.0.0.1:\(fixture.port)/no-such-path"
             let wrongPath = await #expect(throws: RegistrationClient.Failure.self) {
                 try await client.run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
             }
-            #expect(wrongPath?.fatal == true && wrongPath?.description.contains("HTTP 404") == true, "\(String(describing: wrongPath))")
+            #expect(
+                wrongPath?.fatal == false && wrongPath?.description.contains("instead of a WebSocket upgrade") == true,
+                "\(String(describing: wrongPath))"
+            )
         }
-        var unreachable = try await ControlPlaneFixture.unreachableAgent()
-        unreachable.http = HTTPTransport(timeout: .seconds(30))
+        let unreachable = try await ControlPlaneFixture.unreachableAgent()
         let error = await #expect(throws: RegistrationClient.Failure.self) {
             try await unreachable.run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
         }

@@ -125,9 +125,11 @@ struct ControlPlaneFixture: Sendable {
         }
     }
 
-    /// An agent aimed at a port nothing listens on (or at `url`), checking failed upgrades over
-    /// `http`.
-    static func unreachableAgent(url: String = "ws://127.0.0.1:1/register", http: (any HTTPSending)? = nil) async throws -> RegistrationClient {
+    /// An agent aimed at a port nothing listens on (or at `url`), with `deadlines`.
+    static func unreachableAgent(
+        url: String = "ws://127.0.0.1:1/register",
+        deadlines: RegistrationDeadlines = .init()
+    ) async throws -> RegistrationClient {
         let authority = try SimulatedTDXAuthority(notBefore: Date().addingTimeInterval(-86_400))
         return RegistrationClient(
             url: url,
@@ -139,7 +141,7 @@ struct ControlPlaneFixture: Sendable {
                 policy: Self.policy
             ),
             logger: Logger(label: "test.agent"),
-            http: http
+            deadlines: deadlines
         )
     }
 

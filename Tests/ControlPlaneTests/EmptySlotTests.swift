@@ -14,11 +14,14 @@ import Testing
             #expect(health.status == 503)
             let upgrade = try await server.get("/register")
             #expect(upgrade.status == 503 && upgrade.headers.contains { $0.0.lowercased() == "retry-after" && $0.1 == "5" })
-            let agent = try await ControlPlaneFixture.unreachableAgent(url: "ws://127.0.0.1:\(server.port)/register", http: server.http)
+            let agent = try await ControlPlaneFixture.unreachableAgent(url: "ws://127.0.0.1:\(server.port)/register")
             let failure = await #expect(throws: RegistrationClient.Failure.self) {
                 try await agent.run(clock: ContinuousClock(), interval: .zero, heartbeats: 1) { _ in }
             }
-            #expect(failure?.fatal == false, "\(String(describing: failure))")
+            #expect(
+                failure?.fatal == false && failure?.description.contains("instead of a WebSocket upgrade") == true,
+                "\(String(describing: failure))"
+            )
         }
     }
 }
