@@ -67,11 +67,13 @@ import Glibc
     /// Polls `condition` (separate processes cannot share an injected clock) until it holds.
     static func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        // The condition is asked once more after the deadline: a test starved of threads on a
+        // loaded machine may wake only after it, with the condition long true.
+        while true {
             if try await condition() { return }
+            guard ContinuousClock.now < deadline else { throw TimedOut(description: "timed out waiting for \(what)") }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw TimedOut(description: "timed out waiting for \(what)")
     }
 
     struct TimedOut: Error, CustomStringConvertible {
