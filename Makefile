@@ -47,8 +47,12 @@ build: system-packages
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Benchmarks Fuzz Package.swift
 
+## At most this many tests run at once: many start processes and servers, and on a 2-core machine
+## an unbounded start (every test at once) starves them all of CPU past their deadlines.
+TEST_PARALLELISM ?= 8
+
 test: prereqs build lint
-	$(SWIFT) test --skip-build
+	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_PARALLELISM) $(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 
 ## libFuzzer + AddressSanitizer on the quote parser, in its own build directory. The corpus grows

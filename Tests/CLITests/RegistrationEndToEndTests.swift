@@ -182,7 +182,8 @@ import Glibc
             try await Self.eventually("the killed agent to turn stale", timeout: .seconds(30)) {
                 let list = try await health()
                 let stale = Set(list.filter { $0["stale"] as? Bool == true }.compactMap { $0["vm"] as? String })
-                return stale == [names[7]]
+                // Others may look stale for a moment on a loaded machine (3 s without a heartbeat).
+                return stale.contains(names[7])
             }
             agents[3].kill(SIGTERM)
             try await Self.eventually("an agent to stop on SIGTERM", timeout: .seconds(20)) { !agents[3].process.isRunning }
