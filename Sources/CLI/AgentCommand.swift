@@ -137,6 +137,9 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
         )
         // A shutdown that is still waiting (a /health client holding its connection) becomes a cancellation.
         configuration.maximumGracefulShutdownDuration = .seconds(3)
+        // A quote blocked in the kernel (configfs-tsm) cannot be cancelled: past this the
+        // process ends anyway (ServiceLifecycle traps), so SIGTERM is bounded in every state.
+        configuration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: configuration)
         do {
             try await group.run()

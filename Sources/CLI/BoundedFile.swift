@@ -85,11 +85,14 @@ enum BoundedFile {
         case S_IFSOCK: throw Refusal(path: path, reason: .notRegular("socket"))
         default: throw Refusal(path: path, reason: .notRegular("special file"))
         }
-        // procfs and sysfs, wherever else they are mounted (the same filesystem, so the same
-        // device): their files claim to be regular files of size 0.
+        // procfs and sysfs wherever else they are mounted (the same filesystem, so the same
+        // device): their files claim to be regular files of size 0. Only a directory that is a
+        // mount of its own counts: an unmounted /sys on the root filesystem refuses nothing.
+        var root = stat()
+        let rootDevice = stat("/", &root) == 0 ? root.st_dev : nil
         for directory in Self.pseudoDirectories {
             var pseudo = stat()
-            if stat(directory, &pseudo) == 0, pseudo.st_dev == status.st_dev {
+            if stat(directory, &pseudo) == 0, pseudo.st_dev != rootDevice, pseudo.st_dev == status.st_dev {
                 throw Refusal(path: path, reason: .pseudoFilesystem)
             }
         }

@@ -170,8 +170,9 @@ struct DaemonOptions: ParsableArguments {
             throw ValidationError("\(flag) \(path) \(error.explanation); give a readable file holding the value")
         }
         let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !value.isEmpty, !value.contains("\n") else {
-            throw ValidationError("\(flag) \(path) must hold the value on one line")
+        // One line of printable ASCII: a control character would end up in a header or a log.
+        guard !value.isEmpty, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+            throw ValidationError("\(flag) \(path) must hold the value on one line of printable ASCII (no control character)")
         }
         return value
     }
