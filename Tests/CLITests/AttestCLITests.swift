@@ -14,23 +14,23 @@ import Testing
         return directory
     }
 
-    @Test func simulatedQuoteVerifiesOnlyWithItsRoot() throws {
+    @Test func simulatedQuoteVerifiesOnlyWithItsRoot() async throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
         let mrtd = String(repeating: "ab", count: 48)
-        let made = try CLITests.run(["attest", "quote", "--sim", "--version", "5", "--mrtd", mrtd, "--output-dir", directory.path])
+        let made = try await CLITests.runAsync(["attest", "quote", "--sim", "--version", "5", "--mrtd", mrtd, "--output-dir", directory.path])
         #expect(made.status == 0, "\(made.standardError)")
         let quote = directory.appendingPathComponent("quote.dat").path
         let root = directory.appendingPathComponent("root.pem").path
         let collateral = directory.appendingPathComponent("collateral.json").path
 
-        let accepted = try CLITests.run(["attest", "verify", quote, "--root", root, "--collateral", collateral])
+        let accepted = try await CLITests.runAsync(["attest", "verify", quote, "--root", root, "--collateral", collateral])
         #expect(accepted.status == 0, "\(accepted.standardOutput)")
         #expect(accepted.standardOutput.contains("verdict: ACCEPTED"))
         #expect(accepted.standardOutput.contains("MRTD          \(mrtd)"))
         #expect(accepted.standardOutput.contains("TCB status    UpToDate"))
 
-        let intel = try CLITests.run(["attest", "verify", quote, "--collateral", collateral, "--format", "json"])
+        let intel = try await CLITests.runAsync(["attest", "verify", quote, "--collateral", collateral, "--format", "json"])
         #expect(intel.status == 1)
         let report = try JSONSerialization.jsonObject(with: Data(intel.standardOutput.utf8)) as? [String: Any]
         #expect(report?["accepted"] as? Bool == false)
@@ -38,11 +38,11 @@ import Testing
         #expect(codes.contains("pck-chain-untrusted"))
     }
 
-    @Test func policyFromTheExampleFleetRejectsWithEveryReason() throws {
+    @Test func policyFromTheExampleFleetRejectsWithEveryReason() async throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
-        _ = try CLITests.run(["attest", "quote", "--sim", "--debug", "--output-dir", directory.path])
-        let result = try CLITests.run([
+        _ = try await CLITests.runAsync(["attest", "quote", "--sim", "--debug", "--output-dir", directory.path])
+        let result = try await CLITests.runAsync([
             "attest", "verify", directory.appendingPathComponent("quote.dat").path,
             "--root", directory.appendingPathComponent("root.pem").path,
             "--policy", "examples/fleet.yaml",
@@ -53,20 +53,20 @@ import Testing
         #expect(result.standardOutput.contains("[rtmr]"))
     }
 
-    @Test func unusableInputExitsTwo() throws {
+    @Test func unusableInputExitsTwo() async throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
         let garbage = directory.appendingPathComponent("garbage.dat")
         try Data("not a quote".utf8).write(to: garbage)
-        let notAQuote = try CLITests.run(["attest", "verify", garbage.path])
+        let notAQuote = try await CLITests.runAsync(["attest", "verify", garbage.path])
         #expect(notAQuote.status == 2)
         #expect(notAQuote.standardError.contains("not a TDX quote"))
-        let missing = try CLITests.run(["attest", "verify", directory.appendingPathComponent("missing.dat").path])
+        let missing = try await CLITests.runAsync(["attest", "verify", directory.appendingPathComponent("missing.dat").path])
         #expect(missing.status == 2)
         #expect(missing.standardError.contains("no such quote file"))
-        let badTime = try CLITests.run(["attest", "verify", garbage.path, "--at", "yesterday"])
+        let badTime = try await CLITests.runAsync(["attest", "verify", garbage.path, "--at", "yesterday"])
         #expect(badTime.status == 2)
-        let noSim = try CLITests.run(["attest", "quote"])
+        let noSim = try await CLITests.runAsync(["attest", "quote"])
         #expect(noSim.status == 2)
         #expect(noSim.standardError.contains("--sim"))
     }

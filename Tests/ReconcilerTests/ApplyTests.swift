@@ -35,10 +35,10 @@ import Testing
         let desired = try F.desired()
         try await EmulatedFleet.with(
             gce: .init(project: "dd-prod", listLag: .seconds(20)),
-            // Under the 1.5 s answer of the timeout fault, and far enough above a normal answer
+            // Under the 4 s answer of the timeout fault, and far enough above a normal answer
             // that a loaded machine does not time out (and wait out) calls the test did not
             // plan to: those waits move the emulators' clock past the lists' lag.
-            timeout: .seconds(1)
+            timeout: .seconds(3)
         ) { fleet in
             Self.seedForeignObjects(fleet)
             fleet.server.cloudflare?.setListLag(.seconds(20))
@@ -47,7 +47,7 @@ import Testing
                 .init(route: "dns.create", status: 500, count: 3),
                 .init(route: "instances.insert", status: 503, count: 2),
                 .init(route: "instances.insert.operation", status: 0, count: 1, operationError: "ZONE_RESOURCE_POOL_EXHAUSTED"),
-                .init(route: "tunnels.putConfiguration", status: 0, count: 1, delayMilliseconds: 1500),
+                .init(route: "tunnels.putConfiguration", status: 0, count: 1, delayMilliseconds: 4000),
             ])
             let (plan, report) = await fleet.converge(desired)
             #expect(plan.summary.create == plan.actions.count && plan.summary.create > 30)
