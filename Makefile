@@ -49,7 +49,7 @@ lint:
 
 ## At most this many tests run at once: many start processes and servers, and on a 2-core machine
 ## an unbounded start (every test at once) starves them all of CPU past their deadlines.
-TEST_PARALLELISM ?= 8
+TEST_PARALLELISM ?= 4
 
 test: prereqs build lint
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_PARALLELISM) $(SWIFT) test --skip-build
