@@ -49,7 +49,7 @@ struct DcapQvlInteropTests {
             quotes += QuoteMutations.generate(try TDXQuote(bytes), flipsPerRegion: 6, seed: 5).map { ("\(name)/\($0.name)", $0.bytes) }
         }
         #expect(quotes.count >= 200)
-        let results = try PythonOracle.run(python: python, quotes: quotes, now: TestData.sampleTime)
+        let results = try await PythonOracle.run(python: python, quotes: quotes, now: TestData.sampleTime)
         let verifier = QuoteVerifier(configuration: .init(cache: VerificationCache()))
         var compared = 0
         for (name, bytes) in quotes {
@@ -126,7 +126,7 @@ struct DcapQvlInteropTests {
         var quotes: [(name: String, bytes: [UInt8])] = [("original", original)]
         quotes += QuoteMutations.generate(try TDXQuote(original), flipsPerRegion: 12, seed: UInt64(version)).map { ($0.name, $0.bytes) }
         #expect(quotes.count >= 100)
-        let results = try PythonOracle.run(
+        let results = try await PythonOracle.run(
             python: python,
             quotes: quotes,
             collateral: try collateral.json(),

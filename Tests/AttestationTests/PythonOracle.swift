@@ -42,7 +42,7 @@ enum PythonOracle {
         collateral: Data? = nil,
         rootDER: [UInt8]? = nil,
         now: Date
-    ) throws -> [String: Result] {
+    ) async throws -> [String: Result] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-dcap-qvl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -63,7 +63,8 @@ enum PythonOracle {
         let casesFile = directory.appendingPathComponent("cases.json")
         try JSONEncoder().encode(cases).write(to: casesFile)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("dcap_qvl_oracle.py").path
-        let data = try Self.execute(python: python, arguments: [script, casesFile.path])
+        let arguments = [script, casesFile.path]
+        let data = try await TestEnvironment.offPool { try Self.execute(python: python, arguments: arguments) }
         let results = try JSONDecoder().decode([Result].self, from: data)
         return Dictionary(uniqueKeysWithValues: results.map { ($0.name, $0) })
     }

@@ -16,9 +16,11 @@ extension AgentHostilePeerTests {
     typealias Runner = (_ flags: [String], _ label: String) throws -> Background
 
     /// Runs `body` with a peer playing `peerCase` (its quotes from a fresh simulated authority
-    /// the agent trusts), stopping the peer and every agent afterwards.
+    /// the agent trusts), stopping the peer and every agent afterwards. The agents register at
+    /// the peer, or at `registerPort` when given.
     static func withPeer(
         _ peerCase: Case,
+        registerPort: Int? = nil,
         _ body: (HostilePeer, Stalls, Runner) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-hostile-\(UUID().uuidString)")
@@ -35,7 +37,7 @@ extension AgentHostilePeerTests {
             peer.stop()
         }
         let arguments = [
-            "agent", "--register-url", "ws://127.0.0.1:\(peer.port)/register", "--vm-name", Self.vm, "--instance-id", "1",
+            "agent", "--register-url", "ws://127.0.0.1:\(registerPort ?? peer.port)/register", "--vm-name", Self.vm, "--instance-id", "1",
             "--cp-mrtd", String(repeating: "ab", count: 48), "--quote-source", "simulated", "--sim-authority", authorityFile.path,
             "--trust-simulated", "--connector", "none", "--health-listen", "127.0.0.1:0",
         ]

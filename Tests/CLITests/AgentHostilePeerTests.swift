@@ -83,6 +83,32 @@ import Glibc
         }
     }
 
+    @Test("a connect that never completes (a full listen queue): the agent retries, and SIGTERM ends it while it connects")
+    func connectNeverCompletes() async throws {
+        let listener = try FullListener()
+        let peerCase = Case(name: "never completes the TCP handshake", lastError: "connect") { _, _, _ in }
+        try await Self.withPeer(peerCase, registerPort: listener.port) { _, _, run in
+            let retrying = try run(["--phase-timeout", "1", "--max-backoff", "1"], "retrying")
+            var health: [String: Any] = [:]
+            do {
+                try await RegistrationEndToEndTests.eventually("three failed connects on /health", timeout: .seconds(60)) {
+                    health = try await Self.health(retrying)
+                    return (health["attempts"] as? Int ?? 0) >= 3 && (health["lastError"] as? String)?.contains("connect") == true
+                }
+            } catch {
+                Issue.record("\(error): \(health)\n\(retrying.output.suffix(2000))")
+            }
+            try await Self.expectExitOnSIGTERM(retrying, state: "\(peerCase.name), fast retries")
+            // A long deadline: SIGTERM lands while the connect is still pending.
+            let waiting = try run(["--phase-timeout", "600"], "waiting")
+            try await RegistrationEndToEndTests.eventually("the agent to be connecting", timeout: .seconds(60)) {
+                try await Self.health(waiting)["phase"] as? String == "connecting"
+            }
+            try await Self.expectExitOnSIGTERM(waiting, state: peerCase.name)
+        }
+        withExtendedLifetime(listener) {}
+    }
+
     @Test("HTTP 403 and 404 at the register URL are retried, never final", arguments: [403, 404])
     func httpRefusalIsRetried(_ status: Int) async throws {
         let peerCase = Case(name: "answers \(status)", lastError: "HTTP \(status)") { connection, _, _ in

@@ -20,6 +20,13 @@ final class HostilePeer: Sendable {
 
     /// Listens on 127.0.0.1 (a free port) and serves every connection with `behaviour`.
     init(_ behaviour: @escaping @Sendable (PeerConnection) throws -> Void) throws {
+        (self.listener, self.port) = try Self.listen(backlog: 16)
+        let thread = Thread { [self] in self.acceptLoop(behaviour) }
+        thread.start()
+    }
+
+    /// A listening socket on 127.0.0.1 and the free port the kernel gave it.
+    static func listen(backlog: Int32) throws -> (descriptor: Int32, port: Int) {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -27,7 +34,7 @@ final class HostilePeer: Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(listener, 16) == 0 else {
+        guard bound == 0, Glibc.listen(listener, backlog) == 0 else {
             close(listener)
             throw Failure(description: "cannot listen on 127.0.0.1")
         }
@@ -35,10 +42,7 @@ final class HostilePeer: Sendable {
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
         }
-        self.listener = listener
-        self.port = Int(UInt16(bigEndian: address.sin_port))
-        let thread = Thread { [self] in self.acceptLoop(behaviour) }
-        thread.start()
+        return (listener, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// Connections accepted so far.

@@ -128,9 +128,9 @@ struct CloudflareClientTests {
             let client = Self.client(port: port, configuration: server.cloudflare!.configuration, pageSize: 5)
             let tunnelID = UUID().uuidString.lowercased()
             let comment = "managed-by=devopsdefender fleet=prod env=production"
-            let first = try await client.createTunnelCNAME(name: "app.example.com", tunnelID: tunnelID, comment: comment)
-            let again = try await client.createTunnelCNAME(name: "app.example.com", tunnelID: tunnelID, comment: comment)
-            #expect(first.id == again.id)
+            let (first, firstAdopted) = try await client.createTunnelCNAME(name: "app.example.com", tunnelID: tunnelID, comment: comment)
+            let (again, againAdopted) = try await client.createTunnelCNAME(name: "app.example.com", tunnelID: tunnelID, comment: comment)
+            #expect(first.id == again.id && !firstAdopted && againAdopted)
             _ = server.cloudflare!.seedRecord(name: "www.example.com", type: "A", content: "192.0.2.1", comment: nil)
             await #expect(throws: ProviderError.self) {
                 _ = try await client.createTunnelCNAME(name: "www.example.com", tunnelID: tunnelID, comment: comment)

@@ -59,7 +59,10 @@ import Testing
             let (early, earlyReport) = await fleet.converge(desired)
             // When the lists still lag, what they hide is adopted, never made twice. (On a loaded
             // machine the first apply's waits can move the emulators' clock past the lag first.)
-            #expect(early.isEmpty || earlyReport.finished.values.contains(.adopted), "the lagging lists hid objects, which were adopted")
+            #expect(
+                early.isEmpty || earlyReport.finished.values.contains(.adopted),
+                "the lagging lists hid \(early.actions.map(\.id)); outcomes: \(earlyReport.finished)"
+            )
             #expect((fleet.server.journal.counts["gce instances.insert"] ?? 0) > desired.allVMs.count, "the stockout was retried")
             #expect(early.summary.delete == 0 && earlyReport.succeeded, "\(earlyReport.failed) \(earlyReport.skipped)")
 

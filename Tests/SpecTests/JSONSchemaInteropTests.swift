@@ -19,7 +19,7 @@ import Testing
             print(path, "valid" if not errors else "invalid")
         """
 
-    @Test func pythonJsonschemaAgreesWithUs() throws {
+    @Test func pythonJsonschemaAgreesWithUs() async throws {
         guard let python = TestEnvironment.python(for: "jsonschema and PyYAML") else { return }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-schema-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -41,15 +41,10 @@ import Testing
         ]
         let invalid = structural.map { Fixtures.invalidDirectory.appendingPathComponent("\($0).yaml").path }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [scriptPath.path, schemaPath.path] + valid + invalid
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
+        let arguments = [scriptPath.path, schemaPath.path] + valid + invalid
+        let result = try await TestEnvironment.offPool { try TestEnvironment.run(URL(fileURLWithPath: python), arguments) }
+        let output = result.standardOutput
+        #expect(result.status == 0, "\(output)\(result.standardError)")
         var verdicts: [String: String] = [:]
         for line in output.split(separator: "\n") {
             let parts = line.split(separator: " ")

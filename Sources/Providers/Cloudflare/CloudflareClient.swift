@@ -175,8 +175,12 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
 
     /// Creates a proxied CNAME to the tunnel. If the identical record already exists (code
     /// 81057) it is returned; a different record on that name (81053) is a conflict, never
-    /// overwritten.
-    public func createTunnelCNAME(name: String, tunnelID: String, comment: String) async throws -> DNSRecord {
+    /// overwritten. `adopted` says the record was already there.
+    public func createTunnelCNAME(
+        name: String,
+        tunnelID: String,
+        comment: String
+    ) async throws -> (record: DNSRecord, adopted: Bool) {
         let content = "\(tunnelID).cfargotunnel.com"
         let body = try JSONSerialization.data(
             withJSONObject: [
@@ -185,9 +189,10 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
         )
         do {
             // Safe to repeat: a repeat that finds the identical record (81057) returns it below.
-            return try await self.result(
+            let record: DNSRecord = try await self.result(
                 RESTRequest("POST", self.recordsPath, body: Array(body), operation: "dns.create", rateGroup: "cloudflare", idempotent: true)
             )
+            return (record, false)
         } catch let error as ProviderError where error.providerCode == "81057" {
             let existing = try await self.listDNSRecords(name: name, type: "CNAME")
             guard var record = existing.first(where: { $0.content == content }) else { throw error }
@@ -195,9 +200,9 @@ public struct CloudflareClient<C: Clock>: Sendable where C.Duration == Duration 
             if record.comment != comment || record.proxied != true {
                 record.comment = comment
                 record.proxied = true
-                return try await self.updateDNSRecord(record)
+                return (try await self.updateDNSRecord(record), true)
             }
-            return record
+            return (record, true)
         }
     }
 

@@ -79,8 +79,8 @@ public struct CloudflareFleetAdapter<C: Clock>: TunnelPort, DNSPort where C.Dura
     }
 
     public func createCNAME(name: String, tunnelID: String, comment: String) async throws -> ApplyOutcome {
-        _ = try await self.untilListed { try await self.client.createTunnelCNAME(name: name, tunnelID: tunnelID, comment: comment) }
-        return .done
+        let (_, adopted) = try await self.untilListed { try await self.client.createTunnelCNAME(name: name, tunnelID: tunnelID, comment: comment) }
+        return adopted ? .adopted : .done
     }
 
     public func updateCNAME(id: String, name: String, tunnelID: String, comment: String) async throws {
