@@ -91,7 +91,8 @@ public struct RegistrationClient: Sendable {
                     every: interval,
                     on: clock,
                     count: heartbeats,
-                    status: status
+                    status: status,
+                    phase: phase
                 )
             }
         } catch {
@@ -154,18 +155,21 @@ public struct RegistrationClient: Sendable {
         every interval: Duration,
         on clock: C,
         count heartbeats: Int?,
-        status: () -> (status: String, workloads: [String])
+        status: () -> (status: String, workloads: [String]),
+        phase: (RegistrationPhase) -> Void
     ) async throws where C.Duration == Duration {
         let deadline = self.deadlines.heartbeatAcknowledgement
         var sequence = 0
         while heartbeats.map({ sequence < $0 }) ?? true {
             let (state, workloads) = status()
             let heartbeat = RegistrationMessage.Heartbeat(sequence: sequence, status: state, workloads: workloads)
+            phase(.awaitingAcknowledgement)
             try await socket.send(try session.seal(heartbeat), within: deadline, .awaitingAcknowledgement)
             let ack = try session.open(RegistrationMessage.HeartbeatAck.self, try await socket.receive(within: deadline, .awaitingAcknowledgement))
             guard ack.sequence == sequence else {
                 throw Failure(fatal: false, description: "heartbeat \(sequence) acknowledged as \(ack.sequence)")
             }
+            phase(.registered)
             sequence += 1
             if heartbeats.map({ sequence < $0 }) ?? true { try await clock.sleep(for: interval) }
         }

@@ -175,7 +175,7 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
         return RegistrationClient(
             url: identity.registerURL,
             staticKey: Curve25519.KeyAgreement.PrivateKey(),
-            quotes: try self.quotes.source(meeting: policy),
+            quotes: AbandonableQuotes(try self.quotes.source(meeting: policy)),
             identity: .init(
                 vmName: identity.vmName,
                 instanceID: identity.instanceID,

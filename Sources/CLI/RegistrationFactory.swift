@@ -5,6 +5,7 @@ import Crypto
 import Foundation
 import GCEProvider
 import Logging
+import ProviderSupport
 import Reconciler
 import Registration
 import Spec

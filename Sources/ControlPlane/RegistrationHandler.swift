@@ -3,6 +3,7 @@ import Crypto
 import Encoding
 import Foundation
 import Logging
+import ProviderSupport
 import Registration
 
 /// The control plane's side of one registration connection, over any frame transport: the

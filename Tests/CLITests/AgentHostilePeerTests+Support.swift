@@ -111,6 +111,13 @@ extension AgentHostilePeerTests {
     /// Plays an attested control plane (simulated TDX, `mrTD`) up to and including reading the
     /// agent's registration (Noise message 3); returns the established session.
     static func handshake(_ connection: PeerConnection, authority: SimulatedTDXAuthority, mrTD: [UInt8] = mrTD) throws -> RegistrationHandshake {
+        var session = try Self.hello(connection, authority: authority, mrTD: mrTD)
+        _ = try session.readRegistration(try connection.readFrame())
+        return session
+    }
+
+    /// Plays an attested control plane up to its hello (Noise message 2): the agent then quotes.
+    static func hello(_ connection: PeerConnection, authority: SimulatedTDXAuthority, mrTD: [UInt8] = mrTD) throws -> RegistrationHandshake {
         try connection.acceptUpgrade(try connection.readRequest())
         let key = Curve25519.KeyAgreement.PrivateKey()
         var session = try RegistrationHandshake(side: .controlPlane, staticKey: key)
@@ -119,7 +126,6 @@ extension AgentHostilePeerTests {
         let reportData = ReportDataBinding.reportData(noiseStaticKey: Array(key.publicKey.rawRepresentation), session: nonce)
         let quote = try authority.quote(SimulatedQuoteRequest(mrTD: mrTD, reportData: reportData))
         try connection.writeFrame(try session.hello(RegistrationMessage.ControlPlaneHello(nonce: Data(nonce), quote: Data(quote))))
-        _ = try session.readRegistration(try connection.readFrame())
         return session
     }
 }

@@ -27,6 +27,8 @@ import Glibc
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var lastError: String
+        /// The phase `/health` shows while the peer holds the agent (nil: it never holds it).
+        var phase: String? = nil
         var behaviour: @Sendable (PeerConnection, SimulatedTDXAuthority, Stalls) throws -> Void
         var testDescription: String { self.name }
     }
@@ -45,20 +47,26 @@ import Glibc
         Case(name: "closes before the upgrade response", lastError: "upgrade") { connection, _, _ in
             _ = try connection.readRequest()
         },
-        Case(name: "sends a partial upgrade response, then stalls", lastError: "while upgrading") { connection, _, stalls in
+        Case(name: "sends a partial upgrade response, then stalls", lastError: "while upgrading", phase: "upgrading") { connection, _, stalls in
             _ = try connection.readRequest()
             try connection.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n")
             stalls.stall(connection)
         },
-        Case(name: "is silent after the upgrade", lastError: "while awaiting-hello") { connection, _, stalls in
+        Case(name: "is silent after the upgrade", lastError: "while awaiting-hello", phase: "awaiting-hello") { connection, _, stalls in
             try connection.acceptUpgrade(try connection.readRequest())
             stalls.stall(connection)
         },
-        Case(name: "is silent mid-handshake (after the registration)", lastError: "while awaiting-reply") { connection, authority, stalls in
+        Case(name: "is silent mid-handshake (after the registration)", lastError: "while awaiting-reply", phase: "awaiting-reply") {
+            connection,
+            authority,
+            stalls in
             _ = try AgentHostilePeerTests.handshake(connection, authority: authority)
             stalls.stall(connection)
         },
-        Case(name: "never acknowledges a heartbeat", lastError: "while awaiting-acknowledgement") { connection, authority, stalls in
+        Case(name: "never acknowledges a heartbeat", lastError: "while awaiting-acknowledgement", phase: "awaiting-acknowledgement") {
+            connection,
+            authority,
+            stalls in
             var session = try AgentHostilePeerTests.handshake(connection, authority: authority)
             let config = RegistrationMessage.BootstrapConfig(agentID: "a1", hostname: "h", tunnelToken: "t", commandKey: Data(count: 32))
             try connection.writeFrame(try session.seal(RegistrationMessage.Reply.bootstrap(config)))
@@ -74,10 +82,15 @@ import Glibc
             try await Self.expectRetries(retrying, peer: peer, lastError: peerCase.lastError)
             try await Self.expectExitOnSIGTERM(retrying, state: "\(peerCase.name), fast retries")
             // Long deadlines: SIGTERM lands while the agent waits on the peer, no deadline near.
-            let waiting = try run(["--phase-timeout", "600"], "waiting")
+            let waiting = try run(["--phase-timeout", "600", "--heartbeat", "1"], "waiting")
             let before = (peer.accepted, stalls.value)
             try await RegistrationEndToEndTests.eventually("the agent to reach the peer's misbehaviour", timeout: .seconds(60)) {
-                peer.accepted > before.0 && (peerCase.name.hasPrefix("closes") || stalls.value > before.1)
+                peer.accepted > before.0 && (peerCase.phase == nil || stalls.value > before.1)
+            }
+            if let phase = peerCase.phase {
+                try await RegistrationEndToEndTests.eventually("/health to show phase \(phase)", timeout: .seconds(30)) {
+                    try await Self.health(waiting)["phase"] as? String == phase
+                }
             }
             try await Self.expectExitOnSIGTERM(waiting, state: peerCase.name)
         }
@@ -109,6 +122,27 @@ import Glibc
         withExtendedLifetime(listener) {}
     }
 
+    @Test("a quote that blocks (EasyEnclave's socket never answers): SIGTERM still ends the agent, with status 0")
+    func blockedQuote() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-ee-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let socketPath = directory.appendingPathComponent("agent.sock").path
+        let easyEnclave = try SilentUnixSocket(path: socketPath)
+        defer { easyEnclave.stop() }
+        let peerCase = Case(name: "answers the hello; the agent's quote then blocks", lastError: "") { connection, authority, stalls in
+            _ = try AgentHostilePeerTests.hello(connection, authority: authority)
+            stalls.stall(connection)
+        }
+        try await Self.withPeer(peerCase) { _, _, run in
+            let agent = try run(["--quote-source", "easyenclave", "--easyenclave-socket", socketPath], "quoting")
+            try await RegistrationEndToEndTests.eventually("the agent to ask EasyEnclave for its quote", timeout: .seconds(60)) {
+                easyEnclave.accepted >= 1
+            }
+            try await Self.expectExitOnSIGTERM(agent, state: peerCase.name)
+        }
+    }
+
     @Test("HTTP 403 and 404 at the register URL are retried, never final", arguments: [403, 404])
     func httpRefusalIsRetried(_ status: Int) async throws {
         let peerCase = Case(name: "answers \(status)", lastError: "HTTP \(status)") { connection, _, _ in
@@ -119,6 +153,12 @@ import Glibc
             let agent = try run(["--max-backoff", "1"], "http")
             try await Self.expectRetries(agent, peer: peer, lastError: peerCase.lastError)
             try await Self.expectExitOnSIGTERM(agent, state: peerCase.name)
+            // Long backoffs: SIGTERM lands while the agent waits to try again.
+            let backingOff = try run(["--max-backoff", "600"], "backing-off")
+            try await RegistrationEndToEndTests.eventually("/health to show phase backing-off", timeout: .seconds(60)) {
+                try await Self.health(backingOff)["phase"] as? String == "backing-off"
+            }
+            try await Self.expectExitOnSIGTERM(backingOff, state: "\(peerCase.name), backing off")
         }
     }
 

@@ -46,9 +46,14 @@ import Testing
             // commit); pass 4 converges again and measures nothing more.
             pass.script(.converged(Plan(fleet: desired.fleet, environments: [Self.environment], actions: [])), taking: .milliseconds(500))
             loop.wake(.webhook)
-            await Self.until("the third pass") { pass.finished == 3 }
+            // A pass returns before the loop records it: wait for the record (its finish time
+            // tells pass 3, at t = 3.5 s, from pass 4, at t = 4 s).
+            await Self.until("the third pass") { await Self.passed(3, pass, loop, result: "converged") }
             loop.wake(.webhook)
-            await Self.until("the fourth pass") { await Self.passed(4, pass, loop, result: "converged") }
+            await Self.until("the fourth pass") {
+                guard await Self.passed(4, pass, loop, result: "converged") else { return false }
+                return await loop.status().lastPass?.finishedAt == 1_700_000_004
+            }
             try await Self.checkAfterConvergence(registry)
             loop.stop()
             try await group.waitForAll()
