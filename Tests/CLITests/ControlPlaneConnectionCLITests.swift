@@ -12,7 +12,7 @@ import Glibc
     static let mrtd = String(repeating: "ab", count: 48)
 
     /// A TCP connection to 127.0.0.1 that sends nothing; closed when released.
-    final class IdleConnection {
+    final class IdleConnection: @unchecked Sendable {
         let descriptor: Int32
         init?(port: Int) {
             self.descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -32,6 +32,15 @@ import Glibc
             }
         }
         deinit { close(self.descriptor) }
+
+        /// Whether the server closes this connection within `seconds` (blocking).
+        func closedByServer(within seconds: Int) -> Bool {
+            var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+            _ = setsockopt(self.descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var byte: UInt8 = 0
+            let count = recv(self.descriptor, &byte, 1, 0)
+            return count == 0 || (count < 0 && errno == ECONNRESET)
+        }
     }
 
     /// Runs `body` with a registration-only control plane (`extra` flags, under `ulimit -n
@@ -96,13 +105,21 @@ import Glibc
 
     @Test("with 256 descriptors, 300 idle connections: /health still answers and the idle ones are closed, oldest first")
     func idleConnectionsAtTheDescriptorLimit() async throws {
-        try await Self.withControlPlane([], descriptors: 256) { port, controlPlane in
+        // A long header timeout: what closes idle connections here is the cap, not the timeout.
+        try await Self.withControlPlane(["--header-timeout", "600"], descriptors: 256) { port, controlPlane in
             let idle = (0..<300).compactMap { _ in IdleConnection(port: port) }
             let started = ContinuousClock.now
             let status = await RawStatus.health(port: port)
             print("/health answered \(String(describing: status)) in \(started.duration(to: .now)) with \(idle.count) idle connections made")
+            #expect(idle.count == 300, "every idle connection was made")
             #expect(status == 200, "\(controlPlane.output.suffix(2_000))")
             #expect(controlPlane.process.isRunning)
+            // Room was made by closing the oldest idle connections.
+            let oldest = Array(idle.prefix(10))
+            let closed = await withCheckedContinuation { continuation in
+                Thread.detachNewThread { continuation.resume(returning: oldest.map { $0.closedByServer(within: 20) }) }
+            }
+            #expect(closed.allSatisfy { $0 }, "the oldest idle connections were closed: \(closed)")
         }
     }
 }

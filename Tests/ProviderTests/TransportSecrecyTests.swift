@@ -111,6 +111,51 @@ import Testing
         for line in log.lines { #expect(!line.contains(Self.token)) }
     }
 
+    /// Fails each attempt once it has taken `attemptTakes` on the test clock (or its timeout, if
+    /// shorter), recording when each started and the timeout it was given.
+    final class SlowFailure: HTTPSending {
+        struct TimedOut: Error {}
+        let clock: TestClock
+        let attemptTakes: Duration
+        let attempts = Mutex<[(startedAt: Duration, timeout: Duration?)]>([])
+
+        init(clock: TestClock, attemptTakes: Duration) {
+            self.clock = clock
+            self.attemptTakes = attemptTakes
+        }
+
+        func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?) async throws -> HTTPTransport.Response {
+            try await self.send(method: method, url: url, headers: headers, body: body, timeout: nil)
+        }
+
+        func send(
+            method: String,
+            url: String,
+            headers: [(String, String)],
+            body: [UInt8]?,
+            timeout: Duration?
+        ) async throws -> HTTPTransport.Response {
+            self.attempts.withLock { $0.append((self.clock.now.offset, timeout)) }
+            try await self.clock.sleep(for: min(self.attemptTakes, timeout ?? self.attemptTakes))
+            throw TimedOut()
+        }
+    }
+
+    @Test("each attempt's timeout is what is left of the retry budget: slow attempts cannot stretch a call past it")
+    func attemptTimeoutsAreCutToTheBudget() async throws {
+        let clock = TestClock()
+        let transport = SlowFailure(clock: clock, attemptTakes: .seconds(25))
+        let retry = RetryPolicy(maximumAttempts: 50, baseDelay: .seconds(1), maximumDelay: .seconds(2), maximumElapsed: .seconds(60))
+        let client = Self.client(transport, token: Self.token, log: CapturedLog(), clock: clock, retry: retry)
+        await #expect(throws: ProviderError.self) { _ = try await client.call(Self.request()) }
+        let attempts = transport.attempts.withLock { $0 }
+        #expect(attempts.count >= 3, "\(attempts)")
+        for attempt in attempts {
+            #expect(attempt.timeout == .seconds(60) - attempt.startedAt, "the budget left when the attempt started: \(attempts)")
+        }
+        #expect(clock.now.offset <= .seconds(60), "the call ended within its budget, at \(clock.now.offset)")
+    }
+
     @Test("a provider's own pacing (429 with Retry-After) is waited out past the budget, bounded by the attempts")
     func pacingIsNotCutShort() async throws {
         let retry = RetryPolicy(maximumElapsed: .seconds(10))
