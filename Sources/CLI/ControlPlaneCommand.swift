@@ -221,7 +221,14 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
             daemon: daemon,
             metrics: MetricsBootstrap.bootstrap()
         ) { port in
-            if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile)) }
+            // Written whole (a temporary file renamed): a reader never sees it empty.
+            if let portFile {
+                do throws(AtomicFileWriter.Failure) {
+                    try AtomicFileWriter.write(Array("\(port)\n".utf8), to: portFile)
+                } catch {
+                    Terminal.standardError.write("warning: cannot write the port file \(portFile): \(error.reason)\n")
+                }
+            }
             Terminal.standardError.write("control plane listening on \(address.host):\(port) (environment \(env))\n")
         }
         var configuration = ServiceGroupConfiguration(

@@ -98,7 +98,8 @@ import Glibc
             }
             let took = started.duration(to: .now)
             print("control plane exited \(took) after SIGTERM with an idle connection open")
-            #expect(took < .seconds(15), "took \(took)")
+            // Well under the 600 s header timeout an idle connection would otherwise be given.
+            #expect(took < .seconds(30), "took \(took)")
             _ = idle
         }
     }

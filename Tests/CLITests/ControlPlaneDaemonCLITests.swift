@@ -147,7 +147,7 @@ import Testing
             try await fleet.delete(victim)
             try await fleet.delete(production)
             try await DaemonFleet.poll("the production VM to be recreated", timeout: .seconds(30)) {
-                try await fleet.instances().contains { $0.name == production.name } ? true : nil
+                try await fleet.instances().contains { $0.name == production.name && $0.id != production.id } ? true : nil
             }
             try await fleet.ready(at: first)
             try await fleet.resetJournal()

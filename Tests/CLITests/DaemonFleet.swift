@@ -278,6 +278,8 @@ final class DaemonFleet: @unchecked Sendable {
 
     /// One GCE instance as the API lists it.
     struct Instance: Hashable, Sendable {
+        /// GCE's id: a VM recreated under the same name has a new one.
+        var id: String
         var name: String
         var zone: String
         var labels: [String: String]
@@ -298,6 +300,7 @@ final class DaemonFleet: @unchecked Sendable {
                 for case let instance as [String: Any] in scope["instances"] as? [Any] ?? [] {
                     found.append(
                         Instance(
+                            id: instance["id"].map { "\($0)" } ?? "",
                             name: instance["name"] as? String ?? "",
                             zone: (instance["zone"] as? String ?? "").split(separator: "/").last.map(String.init) ?? "",
                             labels: instance["labels"] as? [String: String] ?? [:]
@@ -336,8 +339,9 @@ final class DaemonFleet: @unchecked Sendable {
     func delete(_ instance: Instance) async throws {
         let url = "\(self.gceProject)/zones/\(instance.zone)/instances/\(instance.name)"
         _ = try await self.json("DELETE", url, authorization: self.exports["DD_GCE_ACCESS_TOKEN"])
-        try await Self.poll("GCE to delete \(instance.name)", timeout: .seconds(10)) {
-            try await self.instances().contains { $0.name == instance.name } ? nil : true
+        // The daemon may recreate it under the same name at once: gone means this id is gone.
+        try await Self.poll("GCE to delete \(instance.name)", timeout: .seconds(30)) {
+            try await self.instances().contains { $0.id == instance.id } ? nil : true
         }
     }
 

@@ -133,7 +133,8 @@ import Glibc
             #expect(unreachable.standardOutput.contains("gave up after"), "\(unreachable.standardOutput.prefix(2000))")
             // An endpoint that answers 503 at once: retried with backoff, each retry announced.
             fleet.server.faults.add([.init(route: "tunnels.list", status: 503, count: 1000)])
-            let failing = try await fleet.run(["plan", PlanApplyCLITests.fleet, "--retry-budget", "3"])
+            // (A budget long enough that a loaded machine still gets to the second attempt.)
+            let failing = try await fleet.run(["plan", PlanApplyCLITests.fleet, "--retry-budget", "20"])
             let lines = failing.standardError.split(separator: "\n")
             #expect(
                 lines.contains { $0.contains("retrying cloudflare tunnels.list at 127.0.0.1:") && $0.contains("(attempt 2/6) in ") },

@@ -211,7 +211,7 @@ import Testing
 
                 // A path that awaited a loop would hang here until the gate opens: bound it.
                 var bounded = server
-                bounded.http = server.http.withTimeout(.seconds(10))
+                bounded.http = server.http.withTimeout(.seconds(60))
                 let response = try await bounded.hook(delivery: "while-stuck")
                 #expect(response.status == 202, "\(response.text)")
                 for environment in environments { #expect(environment.recorded.wakes == [.webhook]) }

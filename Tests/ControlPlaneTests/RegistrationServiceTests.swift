@@ -161,16 +161,20 @@ import FoundationNetworking
         let clock = ManualClock()
         try await ControlPlaneFixture.with(deadlineClock: clock) { fixture in
             let socket = try RawSocket(port: fixture.port)
-            try socket.send(
-                "GET /register HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            )
-            let upgrade = try socket.receive()
+            // Blocking reads on threads of their own: the server needs the cooperative ones.
+            let upgrade = await RawHTTP.onThread { () -> [UInt8] in
+                try? socket.send(
+                    "GET /register HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                )
+                return (try? socket.receive()) ?? []
+            }
             #expect(String(decoding: upgrade, as: UTF8.self).hasPrefix("HTTP/1.1 101"))
             await AdmissionGateTests.until { clock.sleeping == 1 }
             clock.advance(by: .seconds(31))
             // The client never answers the close frame; the server drops the connection anyway.
-            #expect(try socket.readUntilClosed(timeoutSeconds: 20), "the server closed the TCP connection")
+            let closed = await RawHTTP.onThread { (try? socket.readUntilClosed(timeoutSeconds: 20)) == true }
+            #expect(closed, "the server closed the TCP connection")
         }
     }
 

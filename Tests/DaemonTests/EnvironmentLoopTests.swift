@@ -127,6 +127,8 @@ import Testing
             await loop.approve(rewritten)
             await Self.until("the approved revision applied") { await loop.status().appliedRevision == rewritten }
             await Self.until("the pass done") { await loop.status().conditions[.stalled].status == .false }
+            // The revision is applied before its pass runs: wait for the pass's record.
+            await Self.until("a pass at the approved revision") { await loop.status().lastPass?.revision == rewritten.hex }
             status = await loop.status()
             #expect(pass.targets.last?.specDigest == "valid 3")
         }

@@ -99,12 +99,13 @@ struct CloudflareClientTests {
                 zoneID: configuration.zoneID,
                 token: configuration.tokens.first ?? "",
                 baseURL: "http://127.0.0.1:\(port)/client/v4",
-                transport: HTTPTransport(timeout: .seconds(1)),
+                transport: HTTPTransport(timeout: .seconds(5)),
                 clock: ContinuousClock(),
-                retry: RetryPolicy(maximumAttempts: 3, baseDelay: .zero, maximumDelay: .zero)
+                retry: RetryPolicy(maximumAttempts: 5, baseDelay: .zero, maximumDelay: .zero)
             )
-            server.faults.add([.init(route: "tunnels.list", status: 0, count: 1, delayMilliseconds: 4000)])
-            // The first answer comes after 4 s, past the 1 s timeout: only a retry can succeed.
+            server.faults.add([.init(route: "tunnels.list", status: 0, count: 1, delayMilliseconds: 20_000)])
+            // The first answer comes after 20 s, past the 5 s timeout: only a retry can succeed
+            // (and a loaded machine has 5 s for it).
             #expect(try await client.listTunnels().isEmpty)
         }
     }
