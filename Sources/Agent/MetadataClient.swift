@@ -8,6 +8,11 @@ public struct MetadataClient: Sendable {
     public var host: String
     /// HTTP.
     public var http: any HTTPSending
+    /// The waits before a read is tried again, after no answer (a timeout, a refused
+    /// connection) or a 5xx: a metadata server busy while the VM boots is not a missing one.
+    public var retryDelays: [Duration] = [.seconds(1), .seconds(2)]
+    /// The clock the waits run on.
+    public var clock: any Clock<Duration> = ContinuousClock()
 
     /// A metadata read that failed.
     public struct Failure: Error, CustomStringConvertible {
@@ -21,12 +26,27 @@ public struct MetadataClient: Sendable {
         self.http = http
     }
 
-    /// One value, like `instance/id`.
+    /// One value, like `instance/id`; tried again after each of ``retryDelays`` while the
+    /// server gives no answer or a 5xx. Any other status is an answer, and final.
     public func get(_ path: String) async throws -> String {
         let url = "http://\(self.host)/computeMetadata/v1/\(path)"
-        let response = try await self.http.send(method: "GET", url: url, headers: [("Metadata-Flavor", "Google")], body: nil)
-        guard response.status == 200 else { throw Failure(description: "\(url): HTTP \(response.status)") }
-        return String(decoding: response.body, as: UTF8.self)
+        var delays = self.retryDelays[...]
+        while true {
+            let failure: any Error
+            do {
+                let response = try await self.http.send(method: "GET", url: url, headers: [("Metadata-Flavor", "Google")], body: nil)
+                if response.status == 200 { return String(decoding: response.body, as: UTF8.self) }
+                let refused = Failure(description: "\(url): HTTP \(response.status)")
+                guard response.status >= 500 else { throw refused }
+                failure = refused
+            } catch let error as Failure {
+                throw error
+            } catch {
+                failure = error
+            }
+            guard let delay = delays.popFirst() else { throw failure }
+            try await self.clock.sleep(for: delay)
+        }
     }
 
     /// The devopsdefender workload's environment from the `ee-config` attribute.

@@ -33,6 +33,13 @@ public struct HTTPTransport: Sendable {
         public var headers: [(String, String)]
         /// The body.
         public var body: [UInt8]
+
+        /// A response (in tests: what a scripted transport answers).
+        public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
     }
 
     /// A request refused before it was sent: a header value HTTP does not allow. Names the
