@@ -52,10 +52,7 @@ import Glibc
             let port = fixture.port
             let answer = await RawHTTP.onThread { () -> (upgraded: Bool, close: [UInt8], closed: Bool) in
                 guard let socket = try? RawSocket(port: port) else { return (false, [], false) }
-                try? socket.send(
-                    "GET /register HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-                )
+                try? socket.send(RawSocket.registerUpgradeRequest)
                 let upgrade = (try? socket.receive()) ?? []
                 // A binary frame of 4 bytes, FIN set, mask bit clear.
                 try? socket.sendBytes([0x82, 0x04, 0x01, 0x02, 0x03, 0x04])

@@ -18,10 +18,7 @@ enum RawRegistrationStart {
     /// reads (and ignores) everything until the server ends the connection.
     static func run(port: Int, readTimeoutSeconds: Int) -> Outcome {
         guard let socket = try? RawSocket(port: port) else { return Outcome(upgraded: false, heldFor: nil) }
-        try? socket.send(
-            "GET /register HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
+        try? socket.send(RawSocket.registerUpgradeRequest)
         let head = (try? socket.receive()) ?? []
         guard String(decoding: head, as: UTF8.self).hasPrefix("HTTP/1.1 101"),
             var handshake = try? RegistrationHandshake(side: .agent, staticKey: Curve25519.KeyAgreement.PrivateKey()),

@@ -9,6 +9,11 @@ final class RawSocket: @unchecked Sendable {
         var description: String
     }
 
+    /// A WebSocket upgrade of `GET /register`, as a client's first bytes.
+    static let registerUpgradeRequest =
+        "GET /register HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+
     private let descriptor: Int32
 
     init(port: Int) throws {

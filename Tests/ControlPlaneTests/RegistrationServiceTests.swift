@@ -163,10 +163,7 @@ import FoundationNetworking
             let socket = try RawSocket(port: fixture.port)
             // Blocking reads on threads of their own: the server needs the cooperative ones.
             let upgrade = await RawHTTP.onThread { () -> [UInt8] in
-                try? socket.send(
-                    "GET /register HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-                )
+                try? socket.send(RawSocket.registerUpgradeRequest)
                 return (try? socket.receive()) ?? []
             }
             #expect(String(decoding: upgrade, as: UTF8.self).hasPrefix("HTTP/1.1 101"))
