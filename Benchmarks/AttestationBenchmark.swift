@@ -33,16 +33,29 @@ struct AttestationBenchmark {
         let sampleWarm = try await self.rate {
             await QuoteVerifier(configuration: .init(cache: sampleCache)).verify(sample, at: sampleTime).isAccepted
         }
-        let fullCold = try await self.rate {
-            await QuoteVerifier(configuration: .init(trustAnchor: anchor)).verify(simulated, collateral: collateral, policy: policy, at: now)
-                .isAccepted
+        // Ours cold with collateral and the peer, interleaved over rounds (medians reported), so a
+        // noisy neighbour slowing one stretch of the run does not decide the ratio.
+        var fullColdRounds: [Double] = []
+        var peerRounds: [Double] = []
+        var peerVersion = ""
+        for _ in 0..<Self.rounds {
+            fullColdRounds.append(
+                try await self.rate {
+                    await QuoteVerifier(configuration: .init(trustAnchor: anchor)).verify(simulated, collateral: collateral, policy: policy, at: now)
+                        .isAccepted
+                }
+            )
+            let peer = try self.dcapQVL(quote: simulatedBytes, collateral: try collateral.json(), rootDER: try authority.rootDER, now: now)
+            peerRounds.append(peer.rate)
+            peerVersion = peer.version
         }
+        let fullCold = Self.median(fullColdRounds)
+        let peer = (rate: Self.median(peerRounds), version: peerVersion)
         let fullCache = VerificationCache()
         let fullWarm = try await self.rate {
             await QuoteVerifier(configuration: .init(trustAnchor: anchor, cache: fullCache))
                 .verify(simulated, collateral: collateral, policy: policy, at: now).isAccepted
         }
-        let peer = try self.dcapQVL(quote: simulatedBytes, collateral: try collateral.json(), rootDER: try authority.rootDER, now: now)
 
         let line = StructuredValue.object([
             ("benchmark", .string("attestation.verify")),
@@ -51,14 +64,23 @@ struct AttestationBenchmark {
             ("ours_with_collateral_cold_per_s", .string(SpecBenchmark.format(fullCold))),
             ("ours_with_collateral_warm_per_s", .string(SpecBenchmark.format(fullWarm))),
             ("peer", .string("dcap-qvl \(peer.version) verify_with_root_ca, simulated quote + collateral")),
+            ("rounds", .string("ours with collateral cold and the peer: median of \(Self.rounds) interleaved rounds")),
             ("peer_per_s", .string(SpecBenchmark.format(peer.rate))),
             ("ratio_cold", .string(SpecBenchmark.format(sampleCold / peer.rate, digits: 2))),
             ("ratio_warm", .string(SpecBenchmark.format(sampleWarm / peer.rate, digits: 2))),
             ("ratio_with_collateral_cold", .string(SpecBenchmark.format(fullCold / peer.rate, digits: 2))),
             ("ratio_with_collateral_warm", .string(SpecBenchmark.format(fullWarm / peer.rate, digits: 2))),
-            ("goal", .string("real v4 sample: cold >= 1x, warm >= 5x the peer")),
+            ("goal", .string("real v4 sample: cold >= 1x, warm >= 5x the peer; with collateral cold >= 1x")),
         ])
         print(line.json())
+    }
+
+    /// Interleaved rounds of ours-with-collateral-cold and the peer.
+    static let rounds = 3
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
 
     /// Verifications per second over about `seconds`, after a short warm-up.

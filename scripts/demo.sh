@@ -31,8 +31,10 @@ expect() {
   printf '\033[2m(exit code %s)\033[0m\n' "$got"
 }
 
-step "start the GCE and Cloudflare emulators on 127.0.0.1"
-"$dd" emulator --gce --cloudflare --port 0 --project dd-prod --key-file "$work/gce-key.json" > "$work/emulator.env" 2> "$work/emulator.log" &
+step "start the GCE, Cloudflare and PCCS emulators on 127.0.0.1 (the PCCS serves the simulated TDX platform's collateral)"
+"$dd" attest quote --sim --output-dir "$work/sim" > /dev/null
+"$dd" emulator --gce --cloudflare --pccs --sim-authority "$work/sim/authority.json" --port 0 --project dd-prod \
+  --key-file "$work/gce-key.json" > "$work/emulator.env" 2> "$work/emulator.log" &
 emulator_pid=$!
 for _ in $(seq 1 100); do grep -q DD_CF_ZONE_ID "$work/emulator.env" 2>/dev/null && break; sleep 0.1; done
 grep -q DD_CF_ZONE_ID "$work/emulator.env" || { echo "demo: the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
@@ -106,8 +108,7 @@ echo "repository $repo at $first"
 printf 'demo-webhook-secret\n' > "$work/webhook.secret"
 printf 'demo-admin-token\n' > "$work/admin.token"
 
-step "the control plane: it reconciles production from the repository and registers attested agents (Noise XX over WebSocket, simulated TDX on both sides)"
-"$dd" attest quote --sim --output-dir "$work/sim" > /dev/null
+step "the control plane: it reconciles production from the repository and registers attested agents (Noise XX over WebSocket, simulated TDX on both sides, TCB status judged with collateral from the PCCS at DD_PCCS_URL)"
 sim=(--quote-source simulated --sim-authority "$work/sim/authority.json" --trust-simulated)
 "$dd" control-plane --repo "$repo" --env production --interval 5 --state-dir "$work/cp" \
   --webhook-secret-file "$work/webhook.secret" --admin-token-file "$work/admin.token" \

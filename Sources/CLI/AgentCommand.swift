@@ -183,7 +183,8 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
             ),
             controlPlane: ControlPlaneHelloVerifier(
                 quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),
-                policy: policy
+                policy: policy,
+                collateral: try self.quotes.collateral(http: HTTPTransport(timeout: .seconds(10)), logger: logger)
             ),
             logger: logger,
             deadlines: self.phaseTimeout.map { RegistrationDeadlines(all: .seconds($0)) } ?? RegistrationDeadlines()

@@ -308,7 +308,8 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
                 registry: registry,
                 nonces: NonceRegistry(clock: clock),
                 journal: journal,
-                blocking: BlockingExecutor(threads: RegistrationFactory.blockingThreads(quoteConcurrency: self.quoteConcurrency))
+                blocking: BlockingExecutor(threads: RegistrationFactory.blockingThreads(quoteConcurrency: self.quoteConcurrency)),
+                collateral: try self.quotes.collateral(http: HTTPTransport(timeout: .seconds(10)), logger: logger)
             ),
             logger: logger
         )

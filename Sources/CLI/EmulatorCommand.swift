@@ -1,10 +1,13 @@
 import ArgumentParser
+import Attestation
+import AttestationSimulation
 import Emulators
+import Encoding
 import Foundation
 import Logging
 import Spec
 
-/// `devopsdefender emulator --gce --cloudflare [--port N]`
+/// `devopsdefender emulator --gce --cloudflare [--pccs --sim-authority FILE] [--port N]`
 struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
@@ -22,6 +25,11 @@ struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
             Cloudflare account, zone id and domain — so `plan` and `apply` of that file work \
             against it as they would against the real APIs. A project or account the fleet does \
             not name stays forbidden (403), as on GCE and Cloudflare.
+
+            With --pccs --sim-authority FILE, it also serves a PCCS (Intel's v4 collateral API) \
+            for that simulated TDX authority: TCB Info (UpToDate), QE Identity and CRLs, issued \
+            a day ago and current for 30 days, so control planes and agents given \
+            --pccs "$DD_PCCS_URL" judge simulated quotes' TCB status as on real hardware.
 
             Examples:
               devopsdefender emulator --gce --cloudflare --fleet examples/fleet.yaml > emulator.env &
@@ -41,6 +49,14 @@ struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
 
     @Flag(help: "Emulate the Cloudflare v4 API.")
     var cloudflare = false
+
+    @Flag(help: "Serve a PCCS for --sim-authority's simulated platform (exported as DD_PCCS_URL).")
+    var pccs = false
+
+    @Option(
+        help: ArgumentHelp("The simulated TDX authority (from `attest quote --sim --output-dir`) whose collateral --pccs serves.", valueName: "file")
+    )
+    var simAuthority: String?
 
     @Option(help: "The port to listen on (0 picks a free one).")
     var port: Int = 0
@@ -66,8 +82,11 @@ struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard self.gce || self.cloudflare else {
-            throw ValidationError("choose what to emulate: --gce, --cloudflare, or both")
+        guard self.gce || self.cloudflare || self.pccs else {
+            throw ValidationError("choose what to emulate: --gce, --cloudflare, --pccs, or several")
+        }
+        if self.pccs != (self.simAuthority != nil) {
+            throw ValidationError("--pccs serves a simulated authority's collateral: give --pccs and --sim-authority FILE together")
         }
         guard (0...65_535).contains(self.port) else { throw ValidationError("--port must be 0–65535") }
     }
@@ -97,7 +116,7 @@ struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
     func run() async throws {
         let staticToken = "dd-emulator-gce-token"
         let (gce, cloudflare) = try self.configurations(staticToken: staticToken)
-        let server = try EmulatorServer(cloudflare: cloudflare, gce: gce)
+        let server = try EmulatorServer(cloudflare: cloudflare, gce: gce, pccs: try self.pccsEmulator())
         let keyFile = self.keyFile
         try await LoopbackServer.withRunning(server.router(), port: self.port, logger: Logger(label: "devopsdefender.emulator")) { port in
             let base = "http://127.0.0.1:\(port)"
@@ -129,8 +148,24 @@ struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
                     "export DD_CF_ZONE_NAME=\(emulator.configuration.zoneName)",
                 ]
             }
+            if server.pccs != nil {
+                lines.append("export DD_PCCS_URL=\(base)")
+            }
             Terminal.standardOutput.write(lines.joined(separator: "\n") + "\n")
             try await Self.waitForInterrupt()
+        }
+    }
+
+    /// The PCCS for --sim-authority's platform, when --pccs asks for one.
+    func pccsEmulator() throws -> PCCSEmulator? {
+        guard self.pccs, let path = self.simAuthority else { return nil }
+        do {
+            let authority = try QuoteSourceOptions.authority(at: path)
+            let bundle = try authority.collateral(issued: Date().addingTimeInterval(-86_400))
+            return PCCSEmulator(bundle: bundle, fmspc: Hex.encode(authority.platform.fmspc))
+        } catch {
+            Terminal.standardError.write("error: \(error)\n")
+            throw ExitCode(CLIExit.usage)
         }
     }
 

@@ -4,8 +4,11 @@ import Attestation
 import AttestationSimulation
 import Encoding
 import Foundation
+import Logging
+import ProviderSupport
 
-/// Where this process's own quotes come from, and whether the simulated hierarchy is trusted.
+/// Where this process's own quotes come from, which root peers' quotes must chain to, and where
+/// the collateral that judges their TCB status comes from.
 struct QuoteSourceOptions: ParsableArguments {
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case configfsTSM = "configfs-tsm"
@@ -38,13 +41,25 @@ struct QuoteSourceOptions: ParsableArguments {
     @Flag(help: "Trust the simulated authority's root instead of Intel's (local fleets and tests only; never in production).")
     var trustSimulated = false
 
+    @Option(
+        help: ArgumentHelp(
+            "The PCCS (or Intel PCS) base URL peers' collateral comes from, so the policy's acceptedTcbStatuses and PCK revocation are judged at every registration (default: DD_PCCS_URL; without either, TCB status is not judged and a warning says so).",
+            valueName: "url"
+        )
+    )
+    var pccs: String? = ProcessEnvironment.current()["DD_PCCS_URL"]
+
     struct Invalid: Error, CustomStringConvertible {
         var description: String
     }
 
     /// The simulated authority, when one is named.
     func authority() throws -> SimulatedTDXAuthority? {
-        guard let path = self.simAuthority else { return nil }
+        try self.simAuthority.map(Self.authority(at:))
+    }
+
+    /// The simulated authority exported at `path`.
+    static func authority(at path: String) throws -> SimulatedTDXAuthority {
         let data: Data
         do {
             data = Data(try BoundedFile.read(path, maximumBytes: SecretLoader.maximumBytes))
@@ -77,6 +92,20 @@ struct QuoteSourceOptions: ParsableArguments {
             }
             return source
         }
+    }
+
+    /// Collateral from --pccs, cached per platform; nil (with a warning logged) without one.
+    func collateral(http: HTTPTransport, logger: Logger) throws -> CollateralCache? {
+        guard let url = self.pccs, !url.isEmpty else {
+            logger.warning(
+                "no --pccs (or DD_PCCS_URL): peers' TCB status and PCK revocation are not judged, so the policy's acceptedTcbStatuses is not applied"
+            )
+            return nil
+        }
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+            throw Invalid(description: "--pccs must be an http(s) URL such as https://pccs.example.com, not \(url)")
+        }
+        return CollateralCache(client: PCCSClient(baseURL: url, transport: http))
     }
 
     /// The root quotes must chain to: Intel's, or the simulated one when explicitly trusted.

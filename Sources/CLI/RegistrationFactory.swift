@@ -27,6 +27,10 @@ struct RegistrationFactory: Sendable {
         /// Threads for quotes, off the cooperative pool (sized by
         /// ``RegistrationFactory/blockingThreads(quoteConcurrency:)``).
         var blocking: BlockingExecutor
+        /// Collateral from the PCCS, cached per platform; nil judges no TCB status.
+        var collateral: CollateralCache?
+        /// Per-platform verification results (PCK chains, collateral signatures).
+        var verification = VerificationCache()
     }
 
     /// As many threads as the quoting gates admit at once: admitted quotes never wait for one.
@@ -54,8 +58,9 @@ struct RegistrationFactory: Sendable {
             staticKey: self.shared.staticKey,
             quotes: try self.quotes.source(meeting: policy),
             verifier: RegistrationVerifier(
-                quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),
+                quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor(), cache: self.shared.verification)),
                 policy: policy,
+                collateral: self.shared.collateral,
                 nonces: self.shared.nonces
             ),
             provisioner: PortTunnelProvisioner(

@@ -3,19 +3,29 @@ import Foundation
 
 /// The agent's check of the control plane (mutual attestation): the control plane's quote must
 /// verify, meet the policy, and bind the control plane's Noise static key (as authenticated by
-/// the handshake) and the nonce in its hello.
+/// the handshake) and the nonce in its hello. With ``collateral`` set, its TCB status and PCK
+/// revocation are judged too; collateral that cannot be had now is the refusal
+/// `collateral-unavailable` (the agent retries every hello refusal with backoff).
 public struct ControlPlaneHelloVerifier: Sendable {
     /// Verifies quotes.
     public var quoteVerifier: QuoteVerifier
     /// The policy the control plane must meet.
     public var policy: AttestationPolicy
+    /// Where collateral for TCB status and revocation comes from; nil judges no TCB status.
+    public var collateral: (any CollateralSource)?
     /// The wall clock.
     public var now: @Sendable () -> Date
 
     /// Creates a verifier.
-    public init(quoteVerifier: QuoteVerifier, policy: AttestationPolicy, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        quoteVerifier: QuoteVerifier,
+        policy: AttestationPolicy,
+        collateral: (any CollateralSource)? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.quoteVerifier = quoteVerifier
         self.policy = policy
+        self.collateral = collateral
         self.now = now
     }
 
@@ -24,8 +34,12 @@ public struct ControlPlaneHelloVerifier: Sendable {
         guard hello.version == RegistrationMessage.version else { return ["version"] }
         guard hello.nonce.count == 32 else { return ["nonce"] }
         guard let quote = try? TDXQuote([UInt8](hello.quote)) else { return ["malformed-quote"] }
+        let now = self.now()
+        guard case .success(let collateral) = await PeerCollateral.fetch(from: self.collateral, for: quote, at: now) else {
+            return [RefusalCode.collateralUnavailable.rawValue]
+        }
         let expected = ReportDataBinding.reportData(noiseStaticKey: controlPlaneStaticKey, session: [UInt8](hello.nonce))
-        let result = await self.quoteVerifier.verify(quote, policy: self.policy, expectedReportData: expected, at: self.now())
+        let result = await self.quoteVerifier.verify(quote, collateral: collateral, policy: self.policy, expectedReportData: expected, at: now)
         return result.reasons.map(\.code.description)
     }
 }

@@ -30,13 +30,17 @@ public struct RefusalCode: RawRepresentable, Codable, Hashable, Sendable, Custom
     public static let alreadyRegistered = RefusalCode(rawValue: "already-registered")
     /// Another registration of the VM is in flight (its verdict or provisioning not done yet).
     public static let registrationInProgress = RefusalCode(rawValue: "registration-in-progress")
+    /// No current collateral could be had from the PCCS, so the TCB status cannot be judged yet.
+    public static let collateralUnavailable = RefusalCode(rawValue: "collateral-unavailable")
 
     /// Refusals that can pass by themselves: `already-registered` once the previous agent goes
-    /// stale, `registration-in-progress` once the other registration is decided, and the compute provider's view of the VM, which can change (or be the control
-    /// plane's misconfiguration). Every other refusal (the quote, the policy, an instance id
-    /// that is not this VM's) is final.
+    /// stale, `registration-in-progress` once the other registration is decided,
+    /// `collateral-unavailable` once the PCCS answers, and the compute provider's view of the
+    /// VM, which can change (or be the control plane's misconfiguration). Every other refusal
+    /// (the quote, the policy, the TCB status, an instance id that is not this VM's) is final.
     private static let retryable: Set<RefusalCode> = [
-        .alreadyRegistered, .registrationInProgress, .unknownInstance, .instanceNotRunning, .foreignInstance, .generationMismatch,
+        .alreadyRegistered, .registrationInProgress, .collateralUnavailable, .unknownInstance, .instanceNotRunning, .foreignInstance,
+        .generationMismatch,
     ]
 
     /// The code as sent.

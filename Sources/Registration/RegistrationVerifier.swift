@@ -3,8 +3,10 @@ import Foundation
 
 /// The control plane's judgement of an agent's registration: pure apart from the nonce registry.
 ///
-/// The agent's quote must verify (to the configured root, with collateral when given) and meet
-/// the fleet's attestation policy, and its REPORTDATA must bind the agent's Noise static key (as
+/// The agent's quote must verify (to the configured root) and meet the fleet's attestation
+/// policy — with collateral from ``collateral`` when set, so the policy's accepted TCB statuses
+/// and PCK revocation apply; collateral that cannot be had now is a retryable refusal
+/// (`collateral-unavailable`), never an acceptance without it — and its REPORTDATA must bind the agent's Noise static key (as
 /// authenticated by the handshake) and the nonce this control plane issued for this session. The
 /// nonce is redeemed here, so a replayed registration is refused.
 public struct RegistrationVerifier<C: Clock>: Sendable where C.Duration == Duration {
@@ -12,8 +14,8 @@ public struct RegistrationVerifier<C: Clock>: Sendable where C.Duration == Durat
     public var quoteVerifier: QuoteVerifier
     /// The fleet's attestation policy.
     public var policy: AttestationPolicy
-    /// Collateral for TCB status, if any.
-    public var collateral: CollateralBundle?
+    /// Where collateral for TCB status and revocation comes from; nil judges no TCB status.
+    public var collateral: (any CollateralSource)?
     /// Single-use nonces.
     public let nonces: NonceRegistry<C>
     /// The wall clock certificates and collateral are judged at.
@@ -23,7 +25,7 @@ public struct RegistrationVerifier<C: Clock>: Sendable where C.Duration == Durat
     public init(
         quoteVerifier: QuoteVerifier,
         policy: AttestationPolicy,
-        collateral: CollateralBundle? = nil,
+        collateral: (any CollateralSource)? = nil,
         nonces: NonceRegistry<C>,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -74,13 +76,20 @@ public struct RegistrationVerifier<C: Clock>: Sendable where C.Duration == Durat
         } catch {
             return .refused(.init(codes: [.malformedQuote], message: "the quote is not a TDX quote: \(error)"))
         }
+        let now = self.now()
+        let collateral: CollateralBundle?
+        switch await PeerCollateral.fetch(from: self.collateral, for: quote, at: now) {
+        case .success(let bundle): collateral = bundle
+        case .failure(let error):
+            return .refused(.init(codes: [.collateralUnavailable], message: "the TCB status cannot be judged now: \(error.message)"))
+        }
         let expected = ReportDataBinding.reportData(noiseStaticKey: agentStaticKey, session: nonce)
         let result = await self.quoteVerifier.verify(
             quote,
-            collateral: self.collateral,
+            collateral: collateral,
             policy: self.policy,
             expectedReportData: expected,
-            at: self.now()
+            at: now
         )
         guard result.isAccepted else {
             return .refused(

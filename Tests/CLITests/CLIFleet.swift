@@ -16,12 +16,14 @@ struct CLIFleet: Sendable {
     var cloudflare: CloudflareClient<ContinuousClock>
 
     /// Runs `body` against fresh emulators; the Cloudflare emulator accepts `cloudflareTokens`
-    /// (the first is `DD_CF_API_TOKEN`).
+    /// (the first is `DD_CF_API_TOKEN`). With `pccs`, the server also serves that PCCS, and
+    /// `DD_PCCS_URL` names it.
     static func with(
         cloudflareTokens: [String] = ["dd-emulator-cloudflare-token"],
+        pccs: PCCSEmulator? = nil,
         _ body: @Sendable (CLIFleet) async throws -> Void
     ) async throws {
-        let server = try EmulatorServer(cloudflare: .init(tokens: Set(cloudflareTokens)), gce: .init(project: "dd-prod"))
+        let server = try EmulatorServer(cloudflare: .init(tokens: Set(cloudflareTokens)), gce: .init(project: "dd-prod"), pccs: pccs)
         let gceEmulator = try #require(server.gce)
         let cloudflareEmulator = try #require(server.cloudflare)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-cli-fleet-\(UUID().uuidString)")
@@ -43,7 +45,7 @@ struct CLIFleet: Sendable {
                     // `plan` reads the variable the fleet file names only when the operator allows it.
                     "DD_SECRET_ENV_ALLOW": "DD_CF_API_TOKEN",
                     "DD_JOURNAL": directory.appendingPathComponent("journal.sqlite3").path,
-                ],
+                ].merging(pccs == nil ? [:] : ["DD_PCCS_URL": base]) { first, _ in first },
                 directory: directory,
                 gce: GCEClient(
                     project: "dd-prod",

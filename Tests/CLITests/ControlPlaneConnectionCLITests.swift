@@ -50,15 +50,8 @@ import Glibc
         descriptors: Int? = nil,
         _ body: @Sendable (Int, RegistrationEndToEndTests.Background) async throws -> Void
     ) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-conn-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, _, fleetFile) = try await RegistrationEndToEndTests.scratchFleet("dd-conn", agents: RegistrationEndToEndTests.agents)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let sim = try await CLITests.runOffPool([
-            "attest", "quote", "--sim", "--mrtd", Self.mrtd, "--output-dir", directory.appendingPathComponent("sim").path,
-        ])
-        #expect(sim.status == 0, "\(sim.standardError)")
-        let fleetFile = directory.appendingPathComponent("fleet.yaml")
-        try RegistrationEndToEndTests.fleet.write(to: fleetFile, atomically: true, encoding: .utf8)
         let portFile = directory.appendingPathComponent("cp.port")
         try await CLIFleet.with { fleet in
             var arguments =

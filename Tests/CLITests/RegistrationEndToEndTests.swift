@@ -20,7 +20,9 @@ import Glibc
     static let agents = 20
     static let mrtd = String(repeating: "ab", count: 48)
 
-    static let fleet = """
+    /// A one-environment fleet with `agents` web VMs whose control plane and agents must have `mrtd`.
+    static func fleet(agents: Int) -> String {
+        """
         apiVersion: devopsdefender.com/v1
         kind: Fleet
         metadata: {name: devopsdefender, owner: {github: devopsdefender}}
@@ -38,6 +40,21 @@ import Glibc
             pools: [{name: web, count: \(agents)}]
 
         """
+    }
+
+    /// A new scratch directory holding a simulated TDX authority whose quotes have ``mrtd``
+    /// (`sim/authority.json`) and ``fleet(agents:)`` (`fleet.yaml`); the caller removes it.
+    static func scratchFleet(_ label: String, agents: Int) async throws -> (directory: URL, authority: URL, fleetFile: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let sim = try await CLITests.runOffPool([
+            "attest", "quote", "--sim", "--mrtd", Self.mrtd, "--output-dir", directory.appendingPathComponent("sim").path,
+        ])
+        #expect(sim.status == 0, "\(sim.standardError)")
+        let fleetFile = directory.appendingPathComponent("fleet.yaml")
+        try Self.fleet(agents: agents).write(to: fleetFile, atomically: true, encoding: .utf8)
+        return (directory, directory.appendingPathComponent("sim/authority.json"), fleetFile)
+    }
 
     /// A process running in the background, its output in a file; stopped at the end.
     final class Background: @unchecked Sendable {
@@ -82,16 +99,9 @@ import Glibc
 
     @Test("20 agent processes attest and register with a control-plane process; a killed agent turns stale")
     func twentyAgents() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dd-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, authorityFile, fleetFile) = try await Self.scratchFleet("dd-e2e", agents: Self.agents)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let sim = try await CLITests.runOffPool([
-            "attest", "quote", "--sim", "--mrtd", Self.mrtd, "--output-dir", directory.appendingPathComponent("sim").path,
-        ])
-        #expect(sim.status == 0, "\(sim.standardError)")
-        let fleetFile = directory.appendingPathComponent("fleet.yaml")
-        try Self.fleet.write(to: fleetFile, atomically: true, encoding: .utf8)
-        let authority = directory.appendingPathComponent("sim/authority.json").path
+        let authority = authorityFile.path
 
         try await CLIFleet.with { fleet in
             // The reconciler creates the fleet first: the control plane checks every agent

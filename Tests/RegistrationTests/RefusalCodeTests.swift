@@ -24,8 +24,12 @@ import Testing
 
     @Test("exactly the refusals that can pass by themselves are retryable")
     func retryable() {
-        let retryable: [RefusalCode] = [.alreadyRegistered, .unknownInstance, .instanceNotRunning, .foreignInstance, .generationMismatch]
-        let final: [RefusalCode] = [.replayedNonce, .version, .identity, .malformedQuote, .unknownVM, .instanceMismatch, "mrtd", "report-data"]
+        let retryable: [RefusalCode] = [
+            .alreadyRegistered, .collateralUnavailable, .unknownInstance, .instanceNotRunning, .foreignInstance, .generationMismatch,
+        ]
+        let final: [RefusalCode] = [
+            .replayedNonce, .version, .identity, .malformedQuote, .unknownVM, .instanceMismatch, "mrtd", "report-data", "tcb-status", "revoked",
+        ]
         #expect(retryable.allSatisfy { $0.isRetryable })
         #expect(!final.contains { $0.isRetryable })
     }

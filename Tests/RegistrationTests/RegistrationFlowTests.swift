@@ -48,6 +48,7 @@ struct RegistrationFlowTests {
     static func register(
         _ fixture: Fixture,
         policy: AttestationPolicy = Self.policy,
+        collateral: (any CollateralSource)? = nil,
         agentQuote: (([UInt8]) throws -> Data)? = nil,
         replay: Bool = false
     ) async throws -> (cpRefusals: [String], decision: RegistrationVerifier<ContinuousClock>.Decision) {
@@ -67,6 +68,7 @@ struct RegistrationFlowTests {
         let cpRefusals = await ControlPlaneHelloVerifier(
             quoteVerifier: fixture.verifier,
             policy: policy,
+            collateral: collateral,
             now: { Self.epoch.addingTimeInterval(86_400) }
         )
         .refusals(received, controlPlaneStaticKey: agent.remoteStaticKey ?? [])
@@ -83,6 +85,7 @@ struct RegistrationFlowTests {
         let verifier = RegistrationVerifier(
             quoteVerifier: fixture.verifier,
             policy: policy,
+            collateral: collateral,
             nonces: fixture.nonces,
             now: { Self.epoch.addingTimeInterval(86_400) }
         )
@@ -147,6 +150,52 @@ struct RegistrationFlowTests {
         fixture.controlPlaneQuoteKey = Key()
         let (cpRefusals, _) = try await Self.register(fixture)
         #expect(cpRefusals == ["report-data"])
+    }
+
+    @Test("with collateral, both sides judge the TCB status by the fleet's accepted statuses", arguments: [TCBStatus.upToDate, .outOfDate])
+    func tcbStatus(status: TCBStatus) async throws {
+        let fixture = try Fixture()
+        let collateral = FixedCollateral(try fixture.authority.collateral(issued: Self.epoch, platformStatus: status))
+        let (cpRefusals, decision) = try await Self.register(fixture, collateral: collateral)
+        let refused = status == .upToDate ? [] : ["tcb-status"]
+        #expect(cpRefusals == refused)
+        #expect(Self.codes(decision) == refused)
+        var lenient = Self.policy
+        lenient.acceptedTCBStatuses = [.upToDate, .outOfDate]
+        let (lenientRefusals, lenientDecision) = try await Self.register(fixture, policy: lenient, collateral: collateral)
+        #expect(lenientRefusals.isEmpty)
+        #expect(Self.codes(lenientDecision).isEmpty)
+    }
+
+    @Test("a revoked PCK certificate is refused on both sides")
+    func revokedPCK() async throws {
+        let fixture = try Fixture()
+        let collateral = FixedCollateral(try fixture.authority.collateral(issued: Self.epoch, revokePCK: true))
+        let (cpRefusals, decision) = try await Self.register(fixture, collateral: collateral)
+        #expect(cpRefusals == ["revoked"])
+        #expect(Self.codes(decision) == ["revoked"])
+    }
+
+    /// A PCCS that cannot be reached.
+    struct UnreachablePCCS: CollateralSource {
+        func collateral(for quote: TDXQuote, at time: Date) async throws(CollateralUnavailable) -> CollateralBundle {
+            throw CollateralUnavailable(message: "GET http://pccs.invalid/tdx/certification/v4/tcb failed: connection refused")
+        }
+    }
+
+    @Test("collateral that cannot be had is a retryable refusal, never an acceptance without it")
+    func collateralUnavailable() async throws {
+        let fixture = try Fixture()
+        let (cpRefusals, decision) = try await Self.register(fixture, collateral: UnreachablePCCS())
+        #expect(cpRefusals == ["collateral-unavailable"])
+        guard case .refused(let refusal) = decision else {
+            Issue.record("accepted without collateral: \(decision)")
+            return
+        }
+        #expect(refusal.codes == [.collateralUnavailable])
+        let retryable = refusal.codes.allSatisfy { $0.isRetryable }
+        #expect(retryable)
+        #expect(refusal.message.contains("connection refused"))
     }
 
     @Test("the bootstrap config never prints its token")

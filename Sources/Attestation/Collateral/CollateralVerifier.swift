@@ -20,7 +20,7 @@ enum CollateralVerifier {
         do throws(RejectionReason) {
             let (tcbInfo, qeIdentity) = try self.decodeSignedItems(of: bundle)
             let (rootCRL, pckCRL) = try self.decodeCRLs(of: bundle)
-            let signersWindow = try await self.verifySigners(of: bundle, anchor: anchor, at: time, rootCRL: rootCRL)
+            let signersWindow = try self.verifySigners(of: bundle, anchor: anchor, at: time, rootCRL: rootCRL)
             let currentWindow = try self.currentWindow(tcbInfo: tcbInfo, qeIdentity: qeIdentity, rootCRL: rootCRL, pckCRL: pckCRL, at: time)
             return .success(
                 VerifiedCollateral(
@@ -59,32 +59,33 @@ enum CollateralVerifier {
         }
     }
 
-    /// Checks the TCB Info's and the QE Identity's signers (see ``verifySigner(of:chainPEM:text:signature:anchor:at:rootCRL:)``),
+    /// Checks the TCB Info's and the QE Identity's signers (see ``verifySigner(of:chain:text:signature:rootCRL:)``),
     /// then that `rootCRL` is the trust anchor's: issued and signed by the root the chains end
-    /// in. Returns when both issuer chains are valid.
+    /// in. An issuer chain is parsed and validated once even when both items carry it (Intel
+    /// signs both with its TCB signing certificate). Returns when both issuer chains are valid.
     private static func verifySigners(
         of bundle: CollateralBundle,
         anchor: TrustAnchor,
         at time: Date,
         rootCRL: CertificateRevocationList
-    ) async throws(RejectionReason) -> CertificateChainValidator.ValidityWindow {
+    ) throws(RejectionReason) -> CertificateChainValidator.ValidityWindow {
         var window = CertificateChainValidator.ValidityWindow(notBefore: .distantPast, notAfter: .distantFuture)
         var rootCertificate: Certificate?
+        var validated: [String: ValidatedChain] = [:]
         for (name, chainPEM, text, signature) in [
             ("TCB Info", bundle.tcbInfoIssuerChain, bundle.tcbInfo, bundle.tcbInfoSignature),
             ("QE Identity", bundle.qeIdentityIssuerChain, bundle.qeIdentity, bundle.qeIdentitySignature),
         ] {
-            let signer = try await self.verifySigner(
-                of: name,
-                chainPEM: chainPEM,
-                text: text,
-                signature: signature,
-                anchor: anchor,
-                at: time,
-                rootCRL: rootCRL
-            )
-            window = window.intersection(signer.window)
-            rootCertificate = rootCertificate ?? anchor.root(among: signer.intermediates)
+            let chain: ValidatedChain
+            if let known = validated[chainPEM] {
+                chain = known
+            } else {
+                chain = try self.validateChain(of: name, chainPEM: chainPEM, anchor: anchor, at: time)
+                validated[chainPEM] = chain
+            }
+            try self.verifySigner(of: name, chain: chain, text: text, signature: signature, rootCRL: rootCRL)
+            window = window.intersection(chain.window)
+            rootCertificate = rootCertificate ?? anchor.root(among: chain.intermediates)
         }
         guard let root = rootCertificate, let rootKey = P256.Signing.PublicKey(root.publicKey) else {
             throw RejectionReason(.collateralSignature, "the collateral does not chain to the trust anchor")
@@ -95,40 +96,53 @@ enum CollateralVerifier {
         return window
     }
 
-    /// One signed item's signer, item `name`: its issuer chain (PEM, P-256 signer first) valid to
-    /// `anchor` at `time`, the signer not on `rootCRL`, and `signature` (raw r ‖ s) valid over
-    /// `text`'s exact bytes. Returns the chain's validity and its certificates above the signer.
-    private static func verifySigner(
+    /// A signed item's issuer chain, validated: its P-256 signer, the certificates above it, and
+    /// when they are all valid.
+    private struct ValidatedChain {
+        var signer: Certificate
+        var signerKey: P256.Signing.PublicKey
+        var intermediates: [Certificate]
+        var window: CertificateChainValidator.ValidityWindow
+    }
+
+    /// Item `name`'s issuer chain (PEM, P-256 signer first), valid to `anchor` at `time`.
+    private static func validateChain(
         of name: String,
         chainPEM: String,
-        text: String,
-        signature: [UInt8],
         anchor: TrustAnchor,
-        at time: Date,
-        rootCRL: CertificateRevocationList
-    ) async throws(RejectionReason) -> (window: CertificateChainValidator.ValidityWindow, intermediates: [Certificate]) {
+        at time: Date
+    ) throws(RejectionReason) -> ValidatedChain {
         guard let chain = try? CertificateChainValidator.certificates(pem: Array(chainPEM.utf8)), let signer = chain.first,
             let signerKey = P256.Signing.PublicKey(signer.publicKey)
         else {
             throw RejectionReason(.collateralMalformed, "the \(name) issuer chain is not PEM certificates with a P-256 signer")
         }
         let intermediates = Array(chain.dropFirst())
-        let window: CertificateChainValidator.ValidityWindow
-        switch await CertificateChainValidator.validate(leaf: signer, intermediates: intermediates, anchor: anchor, at: time) {
+        switch CertificateChainValidator.validate(leaf: signer, intermediates: intermediates, anchor: anchor, at: time) {
         case .failure(let failure):
             throw RejectionReason(.collateralSignature, "\(name) issuer chain: \(failure.message)")
-        case .success(let chainWindow):
-            window = chainWindow
+        case .success(let window):
+            return ValidatedChain(signer: signer, signerKey: signerKey, intermediates: intermediates, window: window)
         }
-        guard !rootCRL.revokes(signer.serialNumber) else {
+    }
+
+    /// One signed item's signer, item `name`: not on `rootCRL`, and `signature` (raw r ‖ s)
+    /// valid over `text`'s exact bytes.
+    private static func verifySigner(
+        of name: String,
+        chain: ValidatedChain,
+        text: String,
+        signature: [UInt8],
+        rootCRL: CertificateRevocationList
+    ) throws(RejectionReason) {
+        guard !rootCRL.revokes(chain.signer.serialNumber) else {
             throw RejectionReason(.revoked, "the \(name) signing certificate is on the root CA CRL")
         }
         guard signature.count == 64, let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: signature),
-            signerKey.isValidSignature(ecdsa, for: Array(text.utf8))
+            chain.signerKey.isValidSignature(ecdsa, for: Array(text.utf8))
         else {
-            throw RejectionReason(.collateralSignature, "the \(name) signature does not verify with \(signer.subject)")
+            throw RejectionReason(.collateralSignature, "the \(name) signature does not verify with \(chain.signer.subject)")
         }
-        return (window, intermediates)
     }
 
     /// When the TCB Info, the QE Identity and both CRLs are all current; throws unless `time`

@@ -1,20 +1,16 @@
 /// TCB Info v3 for TDX, as Intel's PCS serves it (`tcbInfo`): the TCB levels of one platform
 /// family (FMSPC), each with a status and advisories.
 public struct TCBInfo: Hashable, Sendable, Codable {
-    /// One SVN component.
+    /// One SVN component. Intel's informational `category` and `type` labels are not read:
+    /// nothing is judged by them, and a TCB Info has hundreds of components to decode on every
+    /// cold verification.
     public struct Component: Hashable, Sendable, Codable {
         /// The security version.
         public var svn: Int
-        /// Intel's category label, informational.
-        public var category: String?
-        /// Intel's type label, informational.
-        public var type: String?
 
         /// Creates a component.
-        public init(svn: Int, category: String? = nil, type: String? = nil) {
+        public init(svn: Int) {
             self.svn = svn
-            self.category = category
-            self.type = type
         }
     }
 

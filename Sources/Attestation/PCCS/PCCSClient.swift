@@ -1,6 +1,5 @@
 import Encoding
 import Foundation
-import X509
 
 /// Fetches a ``CollateralBundle`` for a quote from a PCCS (or Intel's PCS) using the v4 API:
 ///
@@ -40,22 +39,13 @@ public struct PCCSClient: Sendable {
     /// Fetches the collateral for the platform that produced `quote` (FMSPC and CA type from its
     /// PCK certificate).
     public func collateral(for quote: TDXQuote) async throws -> CollateralBundle {
-        let chain: [String]
-        let leafExtension: SGXExtension
+        let platform: PCKPlatform
         do {
-            let certificates = try CertificateChainValidator.certificates(pem: quote.signatureData.pckCertificateChainPEM)
-            guard certificates.count >= 2,
-                let sgx = certificates[0].extensions[oid: SGXExtension.oid].flatMap({ try? SGXExtension(derEncoded: $0.value) })
-            else { throw FetchError(message: "the quote's PCK chain has no leaf with an SGX extension") }
-            leafExtension = sgx
-            chain = certificates.map { "\($0.issuer)" }
-        } catch let error as FetchError {
-            throw error
+            platform = try PCKPlatform(of: quote)
         } catch {
-            throw FetchError(message: "the quote's PCK chain cannot be read: \(error)")
+            throw FetchError(message: error.message)
         }
-        let ca = chain[0].contains("Processor") ? "processor" : "platform"
-        return try await self.collateral(fmspc: Hex.encode(leafExtension.fmspc), ca: ca)
+        return try await self.collateral(fmspc: platform.fmspc, ca: platform.ca)
     }
 
     /// Fetches the collateral for an FMSPC (hex) and PCK CA type (`platform` or `processor`).

@@ -167,7 +167,7 @@ public struct QuoteVerifier: Sendable {
             reasons.append(RejectionReason(.qeReportSignature, "the QE report signature does not verify with the PCK leaf key"))
         }
         var window: CertificateChainValidator.ValidityWindow?
-        switch await CertificateChainValidator.validate(
+        switch CertificateChainValidator.validate(
             leaf: leaf,
             intermediates: Array(chain.dropFirst()),
             anchor: self.configuration.trustAnchor,

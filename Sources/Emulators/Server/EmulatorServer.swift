@@ -17,6 +17,8 @@ public struct EmulatorServer: Sendable {
     public let cloudflare: CloudflareEmulator?
     /// The GCE emulator, when enabled.
     public let gce: GCEEmulator?
+    /// The PCCS emulator, when enabled.
+    public let pccs: PCCSEmulator?
     /// The shared journal.
     public let journal: RequestJournal
     /// The shared faults.
@@ -25,14 +27,18 @@ public struct EmulatorServer: Sendable {
     public let clock: EmulatorClock
 
     /// Creates the server's emulators.
-    public init(cloudflare: CloudflareEmulator.Configuration? = nil, gce: GCEEmulator.Configuration? = nil, clock: EmulatorClock = EmulatorClock())
-        throws
-    {
+    public init(
+        cloudflare: CloudflareEmulator.Configuration? = nil,
+        gce: GCEEmulator.Configuration? = nil,
+        pccs: PCCSEmulator? = nil,
+        clock: EmulatorClock = EmulatorClock()
+    ) throws {
         let journal = RequestJournal()
         let faults = FaultInjector()
         self.journal = journal
         self.faults = faults
         self.clock = clock
+        self.pccs = pccs?.sharing(faults: faults, journal: journal)
         self.cloudflare = cloudflare.map { CloudflareEmulator(configuration: $0, journal: journal, faults: faults, clock: clock) }
         self.gce = try gce.map { try GCEEmulator(configuration: $0, journal: journal, faults: faults, clock: clock) }
     }
@@ -42,6 +48,7 @@ public struct EmulatorServer: Sendable {
         let router = Router()
         self.cloudflare?.addRoutes(to: router)
         self.gce?.addRoutes(to: router)
+        self.pccs?.addRoutes(to: router)
         let journal = self.journal
         let faults = self.faults
         let clock = self.clock
