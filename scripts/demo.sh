@@ -141,6 +141,12 @@ health | jq -c '.list[] | {vm, agentID, hostname, status, heartbeats, stale}'
 echo "their tunnels, now connected (the stand-in connector reports to the Cloudflare emulator):"
 cf GET "$tunnels?is_deleted=false&include_prefix=dd-production-web" | jq -c '.result[] | {name, status}'
 
+step "Cloudflare's edge (emulated at DD_EDGE_ENDPOINT) reaches an agent along its proxied DNS record, its tunnel's ingress and its connector"
+printf '\033[2m$ curl -H "Host: %s.devopsdefender.com" "$DD_EDGE_ENDPOINT/health"\033[0m\n' "${web[0]}"
+curl -sf -H "Host: ${web[0]}.devopsdefender.com" "$DD_EDGE_ENDPOINT/health" | jq -c '{vm, registered, connectorReady}'
+printf '\033[2m$ curl -H "Host: nowhere.devopsdefender.com" "$DD_EDGE_ENDPOINT/"\033[0m\n'
+curl -s -w ' (HTTP %{http_code})\n' -H "Host: nowhere.devopsdefender.com" "$DD_EDGE_ENDPOINT/" | tr -d '\n'; echo
+
 step "a TD with the right measurements that is not the VM it claims (another instance id) is refused, and gets no tunnel"
 printf '\033[2m$ devopsdefender agent --vm-name %s --instance-id 4242 …\033[0m\n' "${web[1]}"
 set +e

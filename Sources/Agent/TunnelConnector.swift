@@ -9,8 +9,9 @@ public enum TunnelConnector: Sendable {
     /// line), ready when its metrics server's `/ready` answers 200.
     case cloudflared(path: String, metricsPort: Int)
     /// The local fleet's stand-in: reports a connection for the tunnel to the Cloudflare
-    /// emulator's admin API, as a connected cloudflared would appear.
-    case emulator(adminBaseURL: String)
+    /// emulator's admin API, as a connected cloudflared would appear, with where this VM's
+    /// `localhost` ports listen on the machine, so the emulated edge reaches them.
+    case emulator(adminBaseURL: String, ports: ConnectorPorts)
     /// No connector (tests).
     case none
 
@@ -28,15 +29,22 @@ public enum TunnelConnector: Sendable {
         switch self {
         case .none:
             return nil
-        case .emulator(let base):
+        case .emulator(let base, let ports):
             guard let id = Self.tunnelID(fromToken: token) else {
                 throw ConnectorError(description: "the tunnel token does not name a tunnel")
             }
-            let response = try await http.send(method: "POST", url: "\(base)/_emulator/cloudflare/tunnels/\(id)/connectors", headers: [], body: nil)
+            let mapped = Dictionary(uniqueKeysWithValues: ports.snapshot.map { (String($0.key), $0.value) })
+            let body = try JSONSerialization.data(withJSONObject: ["ports": mapped], options: [.sortedKeys])
+            let response = try await http.send(
+                method: "POST",
+                url: "\(base)/_emulator/cloudflare/tunnels/\(id)/connectors",
+                headers: [("Content-Type", "application/json")],
+                body: Array(body)
+            )
             guard response.status < 300 else {
                 throw ConnectorError(description: "the Cloudflare emulator refused the stand-in connector for tunnel \(id)")
             }
-            logger.info("stand-in connector connected", metadata: ["tunnel.id": "\(id)"])
+            logger.info("stand-in connector connected", metadata: ["tunnel.id": "\(id)", "connector.ports": "\(ports.snapshot)"])
             return nil
         case .cloudflared(let path, let metricsPort):
             let process = Process()

@@ -116,15 +116,18 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
     func run() async throws {
         let logger = Logger(label: "devopsdefender.agent")
         let http = HTTPTransport(timeout: .seconds(10))
+        let ports = ConnectorPorts()
         let service: AgentService<ContinuousClock>
         do {
-            service = try await self.agentService(http: http, logger: logger)
+            service = try await self.agentService(http: http, ports: ports, logger: logger)
         } catch {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitCode(1)
         }
         guard let health = ControlPlaneCommand.address(self.healthListen) else { throw ExitCode(1) }
         let healthServer = AgentHealthServer.application(status: service.status, host: health.host, port: health.port, logger: logger) { port in
+            // The agent's own HTTP is what its tunnel's service port reaches.
+            ports.map(FleetExpander.servicePort, to: port)
             Terminal.standardError.write("agent health on \(health.host):\(port)/health\n")
         }
         var configuration = ServiceGroupConfiguration(
@@ -151,13 +154,13 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
 
     /// The agent's service, for the ``identity(http:)`` this VM has: its registration client,
     /// tunnel connector and status.
-    private func agentService(http: HTTPTransport, logger: Logger) async throws -> AgentService<ContinuousClock> {
+    private func agentService(http: HTTPTransport, ports: ConnectorPorts, logger: Logger) async throws -> AgentService<ContinuousClock> {
         let identity = try await self.identity(http: http)
         let status = AgentStatus(vm: identity.vmName)
         let client = try self.registrationClient(for: identity, logger: logger)
         var service = AgentService(
             client: client,
-            connector: self.tunnelConnector,
+            connector: self.tunnelConnector(ports: ports),
             status: status,
             heartbeatInterval: .seconds(self.heartbeat),
             http: http,
@@ -191,11 +194,11 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
         )
     }
 
-    /// The tunnel connector --connector names.
-    private var tunnelConnector: TunnelConnector {
+    /// The tunnel connector --connector names (the stand-in reports `ports` to the emulator).
+    private func tunnelConnector(ports: ConnectorPorts) -> TunnelConnector {
         switch self.connector {
         case .cloudflared: .cloudflared(path: self.cloudflared, metricsPort: 20_241)
-        case .emulator: .emulator(adminBaseURL: self.connectorEmulator ?? "")
+        case .emulator: .emulator(adminBaseURL: self.connectorEmulator ?? "", ports: ports)
         case .none: .none
         }
     }

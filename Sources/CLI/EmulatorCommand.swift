@@ -26,6 +26,12 @@ struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
             against it as they would against the real APIs. A project or account the fleet does \
             not name stays forbidden (403), as on GCE and Cloudflare.
 
+            With --cloudflare, Cloudflare's edge is emulated too, on a port of its own \
+            (DD_EDGE_ENDPOINT): a request whose Host is a proxied hostname of the zone goes along \
+            its CNAME to the tunnel, by the tunnel's ingress rules to a connected connector's \
+            origin — 530 (error code 1033) when no connector runs, 502 when the origin refuses:
+              curl -H "Host: hello.<vm>.devopsdefender.com" "$DD_EDGE_ENDPOINT/"
+
             With --pccs --sim-authority FILE, it also serves a PCCS (Intel's v4 collateral API) \
             for that simulated TDX authority: TCB Info (UpToDate), QE Identity and CRLs, issued \
             a day ago and current for 30 days, so control planes and agents given \
@@ -61,6 +67,9 @@ struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
     @Option(help: "The port to listen on (0 picks a free one).")
     var port: Int = 0
 
+    @Option(help: "With --cloudflare: the port Cloudflare's emulated edge listens on (0 picks a free one; exported as DD_EDGE_ENDPOINT).")
+    var edgePort: Int = 0
+
     @Option(help: ArgumentHelp("Where to write the GCE service-account key file.", valueName: "file"))
     var keyFile: String = ".build/emulator/service-account.json"
 
@@ -89,6 +98,7 @@ struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
             throw ValidationError("--pccs serves a simulated authority's collateral: give --pccs and --sim-authority FILE together")
         }
         guard (0...65_535).contains(self.port) else { throw ValidationError("--port must be 0–65535") }
+        guard (0...65_535).contains(self.edgePort) else { throw ValidationError("--edge-port must be 0–65535") }
     }
 
     /// The emulators' configurations: the defaults, or what `--fleet` names.
@@ -117,43 +127,56 @@ struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
         let staticToken = "dd-emulator-gce-token"
         let (gce, cloudflare) = try self.configurations(staticToken: staticToken)
         let server = try EmulatorServer(cloudflare: cloudflare, gce: gce, pccs: try self.pccsEmulator())
-        let keyFile = self.keyFile
         try await LoopbackServer.withRunning(server.router(), port: self.port, logger: Logger(label: "devopsdefender.emulator")) { port in
-            let base = "http://127.0.0.1:\(port)"
-            var lines = ["# devopsdefender emulator listening on \(base) (admin: \(base)/_emulator/journal)"]
-            if let emulator = server.gce {
-                let url = URL(fileURLWithPath: keyFile)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                try encoder.encode(emulator.serviceAccountKey(tokenURI: base + "/token")).write(to: url)
-                lines += [
-                    "export DD_GCE_ENDPOINT=\(base)/compute/v1",
-                    "export DD_GCE_API_ENDPOINT=\(base)",
-                    "export DD_GCE_CREDENTIALS=\(url.path)",
-                    "export GOOGLE_APPLICATION_CREDENTIALS=\(url.path)",
-                    "export DD_GCE_PROJECT=\(emulator.configuration.project)",
-                    "export DD_GCE_ZONE=\(emulator.configuration.zones[0])",
-                    "export DD_GCE_ACCESS_TOKEN=\(staticToken)",
-                ]
+            let lines = try self.exports(server: server, base: "http://127.0.0.1:\(port)", staticToken: staticToken)
+            guard let emulator = server.cloudflare else {
+                Terminal.standardOutput.write(lines.joined(separator: "\n") + "\n")
+                try await Self.waitForInterrupt()
+                return
             }
-            if let emulator = server.cloudflare {
-                lines += [
-                    "export DD_CLOUDFLARE_ENDPOINT=\(base)/client/v4",
-                    "export DD_CF_API_TOKEN=\(emulator.configuration.tokens.first ?? "")",
-                    // `plan` reads the token variable the fleet file names only when allowed.
-                    "export DD_SECRET_ENV_ALLOW=DD_CF_API_TOKEN",
-                    "export DD_CF_ACCOUNT_ID=\(emulator.configuration.accountID)",
-                    "export DD_CF_ZONE_ID=\(emulator.configuration.zoneID)",
-                    "export DD_CF_ZONE_NAME=\(emulator.configuration.zoneName)",
-                ]
+            try await CloudflareEdge.withRunning(emulator: emulator, port: self.edgePort) { edgePort in
+                let edge = "export DD_EDGE_ENDPOINT=http://127.0.0.1:\(edgePort)"
+                Terminal.standardOutput.write((lines + [edge]).joined(separator: "\n") + "\n")
+                try await Self.waitForInterrupt()
             }
-            if server.pccs != nil {
-                lines.append("export DD_PCCS_URL=\(base)")
-            }
-            Terminal.standardOutput.write(lines.joined(separator: "\n") + "\n")
-            try await Self.waitForInterrupt()
         }
+    }
+
+    /// The comment and `export` lines for `server` listening at `base` (the GCE key file is
+    /// written on the way).
+    func exports(server: EmulatorServer, base: String, staticToken: String) throws -> [String] {
+        var lines = ["# devopsdefender emulator listening on \(base) (admin: \(base)/_emulator/journal)"]
+        if let emulator = server.gce {
+            let url = URL(fileURLWithPath: self.keyFile)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(emulator.serviceAccountKey(tokenURI: base + "/token")).write(to: url)
+            lines += [
+                "export DD_GCE_ENDPOINT=\(base)/compute/v1",
+                "export DD_GCE_API_ENDPOINT=\(base)",
+                "export DD_GCE_CREDENTIALS=\(url.path)",
+                "export GOOGLE_APPLICATION_CREDENTIALS=\(url.path)",
+                "export DD_GCE_PROJECT=\(emulator.configuration.project)",
+                "export DD_GCE_ZONE=\(emulator.configuration.zones[0])",
+                "export DD_GCE_ACCESS_TOKEN=\(staticToken)",
+            ]
+        }
+        if let emulator = server.cloudflare {
+            lines += [
+                "export DD_CLOUDFLARE_ENDPOINT=\(base)/client/v4",
+                "export DD_CF_API_TOKEN=\(emulator.configuration.tokens.first ?? "")",
+                // `plan` reads the token variable the fleet file names only when allowed.
+                "export DD_SECRET_ENV_ALLOW=DD_CF_API_TOKEN",
+                "export DD_CF_ACCOUNT_ID=\(emulator.configuration.accountID)",
+                "export DD_CF_ZONE_ID=\(emulator.configuration.zoneID)",
+                "export DD_CF_ZONE_NAME=\(emulator.configuration.zoneName)",
+            ]
+        }
+        if server.pccs != nil {
+            lines.append("export DD_PCCS_URL=\(base)")
+        }
+        return lines
     }
 
     /// The PCCS for --sim-authority's platform, when --pccs asks for one.

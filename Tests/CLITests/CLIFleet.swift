@@ -16,8 +16,9 @@ struct CLIFleet: Sendable {
     var cloudflare: CloudflareClient<ContinuousClock>
 
     /// Runs `body` against fresh emulators; the Cloudflare emulator accepts `cloudflareTokens`
-    /// (the first is `DD_CF_API_TOKEN`). With `pccs`, the server also serves that PCCS, and
-    /// `DD_PCCS_URL` names it.
+    /// (the first is `DD_CF_API_TOKEN`); Cloudflare's edge runs in front of them
+    /// (`DD_EDGE_ENDPOINT`). With `pccs`, the server also serves that PCCS, and `DD_PCCS_URL`
+    /// names it.
     static func with(
         cloudflareTokens: [String] = ["dd-emulator-cloudflare-token"],
         pccs: PCCSEmulator? = nil,
@@ -30,38 +31,41 @@ struct CLIFleet: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try await LoopbackServer.withRunning(server.router()) { (port: Int) async throws -> Void in
-            let base = "http://127.0.0.1:\(port)"
-            let key = gceEmulator.serviceAccountKey(tokenURI: base + "/token")
-            let keyFile = directory.appendingPathComponent("key.json")
-            try JSONEncoder().encode(key).write(to: keyFile)
-            let token = cloudflareTokens.first ?? ""
-            let fleet = CLIFleet(
-                server: server,
-                environment: [
-                    "DD_GCE_ENDPOINT": base + "/compute/v1",
-                    "DD_CLOUDFLARE_ENDPOINT": base + "/client/v4",
-                    "DD_GCE_CREDENTIALS": keyFile.path,
-                    "DD_CF_API_TOKEN": token,
-                    // `plan` reads the variable the fleet file names only when the operator allows it.
-                    "DD_SECRET_ENV_ALLOW": "DD_CF_API_TOKEN",
-                    "DD_JOURNAL": directory.appendingPathComponent("journal.sqlite3").path,
-                ].merging(pccs == nil ? [:] : ["DD_PCCS_URL": base]) { first, _ in first },
-                directory: directory,
-                gce: GCEClient(
-                    project: "dd-prod",
-                    authorization: try ServiceAccountTokenProvider(key: ServiceAccountKey.decode(key.json), transport: HTTPTransport()),
-                    baseURL: base + "/compute/v1",
-                    clock: ContinuousClock()
-                ),
-                cloudflare: CloudflareClient(
-                    accountID: cloudflareEmulator.configuration.accountID,
-                    zoneID: cloudflareEmulator.configuration.zoneID,
-                    token: token,
-                    baseURL: base + "/client/v4",
-                    clock: ContinuousClock()
+            try await CloudflareEdge.withRunning(emulator: cloudflareEmulator) { edgePort in
+                let base = "http://127.0.0.1:\(port)"
+                let key = gceEmulator.serviceAccountKey(tokenURI: base + "/token")
+                let keyFile = directory.appendingPathComponent("key.json")
+                try JSONEncoder().encode(key).write(to: keyFile)
+                let token = cloudflareTokens.first ?? ""
+                let fleet = CLIFleet(
+                    server: server,
+                    environment: [
+                        "DD_GCE_ENDPOINT": base + "/compute/v1",
+                        "DD_CLOUDFLARE_ENDPOINT": base + "/client/v4",
+                        "DD_GCE_CREDENTIALS": keyFile.path,
+                        "DD_CF_API_TOKEN": token,
+                        // `plan` reads the variable the fleet file names only when the operator allows it.
+                        "DD_SECRET_ENV_ALLOW": "DD_CF_API_TOKEN",
+                        "DD_JOURNAL": directory.appendingPathComponent("journal.sqlite3").path,
+                        "DD_EDGE_ENDPOINT": "http://127.0.0.1:\(edgePort)",
+                    ].merging(pccs == nil ? [:] : ["DD_PCCS_URL": base]) { first, _ in first },
+                    directory: directory,
+                    gce: GCEClient(
+                        project: "dd-prod",
+                        authorization: try ServiceAccountTokenProvider(key: ServiceAccountKey.decode(key.json), transport: HTTPTransport()),
+                        baseURL: base + "/compute/v1",
+                        clock: ContinuousClock()
+                    ),
+                    cloudflare: CloudflareClient(
+                        accountID: cloudflareEmulator.configuration.accountID,
+                        zoneID: cloudflareEmulator.configuration.zoneID,
+                        token: token,
+                        baseURL: base + "/client/v4",
+                        clock: ContinuousClock()
+                    )
                 )
-            )
-            try await body(fleet)
+                try await body(fleet)
+            }
         }
     }
 

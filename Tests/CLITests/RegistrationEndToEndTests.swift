@@ -190,6 +190,13 @@ import Glibc
             #expect(Set(records.map(\.name)).count == records.count, "no twin records")
             #expect(records.allSatisfy { $0.comment == "managed-by=devopsdefender fleet=devopsdefender env=production" })
 
+            // Cloudflare's edge reaches each agent along its record, tunnel and stand-in connector.
+            let edge = try #require(fleet.environment["DD_EDGE_ENDPOINT"])
+            for name in names.prefix(3) {
+                let response = try await http.send(method: "GET", url: "\(edge)/health", headers: [("Host", "\(name).devopsdefender.com")], body: nil)
+                let vm = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["vm"] as? String
+                #expect(response.status == 200 && vm == name, "\(response.status) \(String(decoding: response.body, as: UTF8.self))")
+            }
             agents[7].kill()
             try await Self.eventually("the killed agent to turn stale", timeout: .seconds(60)) {
                 let list = (try? await health()) ?? []

@@ -135,13 +135,13 @@ extension CloudflareEmulator {
 
     @Sendable func listConnections(_ request: Request, _ context: BasicRequestContext) async -> Response {
         guard let tunnel = self.tunnel(context) else { return Self.tunnelNotFound }
-        let connectors: [[String: Any]] = tunnel.connectors.sorted { $0.key < $1.key }.map { id, colo in
+        let connectors: [[String: Any]] = tunnel.connectors.sorted { $0.key < $1.key }.map { id, connector in
             [
-                "id": id, "features": [], "version": "2026.8.0", "arch": "linux_amd64", "run_at": EmulatorResponse.timestamp(tunnel.createdAt),
+                "id": id, "features": [], "version": "2026.8.0", "arch": "linux_amd64", "run_at": EmulatorResponse.timestamp(connector.connectedAt),
                 "conns": [
                     [
-                        "colo_name": colo, "id": id, "uuid": id, "is_pending_reconnect": false, "origin_ip": "127.0.0.1",
-                        "opened_at": EmulatorResponse.timestamp(tunnel.createdAt), "client_id": id, "client_version": "2026.8.0",
+                        "colo_name": connector.colo, "id": id, "uuid": id, "is_pending_reconnect": false, "origin_ip": "127.0.0.1",
+                        "opened_at": EmulatorResponse.timestamp(connector.connectedAt), "client_id": id, "client_version": "2026.8.0",
                     ]
                 ],
             ]

@@ -74,11 +74,19 @@ public final class CloudflareEmulator: Sendable {
     /// Sets the list lag.
     public func setListLag(_ lag: Duration) { self.lag.withLock { $0 = lag } }
 
-    /// Attaches a connector to a tunnel (what a running `cloudflared` does); the tunnel turns healthy.
-    public func connect(tunnelID: String, connectorID: String = UUID().uuidString.lowercased(), colo: String = "lhr01") -> Bool {
+    /// Attaches a connector to a tunnel (what a running `cloudflared` does); the tunnel turns
+    /// healthy, and the edge routes its hostnames to the connector. `ports` says where the
+    /// connector's `localhost` ports are on this machine (see the edge). False when there is no
+    /// live tunnel `tunnelID`.
+    public func connect(
+        tunnelID: String,
+        connectorID: String = UUID().uuidString.lowercased(),
+        colo: String = "lhr01",
+        ports: [Int: Int] = [:]
+    ) -> Bool {
         self.state.withLock { state in
             guard state.tunnels[tunnelID]?.deletedAt == nil, state.tunnels[tunnelID] != nil else { return false }
-            state.tunnels[tunnelID]?.connectors[connectorID] = colo
+            state.tunnels[tunnelID]?.connectors[connectorID] = .init(colo: colo, ports: ports, connectedAt: Date())
             state.tunnels[tunnelID]?.everConnected = true
             return true
         }
@@ -154,10 +162,22 @@ public final class CloudflareEmulator: Sendable {
         router.put(RouterPath(zone + "/:id")) { request, context in await self.gated(request, context, "dns.update", self.updateRecord) }
         router.patch(RouterPath(zone + "/:id")) { request, context in await self.gated(request, context, "dns.edit", self.updateRecord) }
         router.delete(RouterPath(zone + "/:id")) { request, context in await self.gated(request, context, "dns.delete", self.deleteRecord) }
-        router.post("/_emulator/cloudflare/tunnels/:id/connectors") { _, context -> Response in
+        router.post("/_emulator/cloudflare/tunnels/:id/connectors") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
-            return self.connect(tunnelID: id)
-                ? EmulatorResponse.json(.ok, ["connected": true]) : EmulatorResponse.json(.notFound, ["error": "no live tunnel \(id)"])
+            // Optional body: {"ports": {"8080": 43111}} — where the connector's localhost ports are here.
+            struct Registration: Decodable { var ports: [String: Int]? }
+            let body = try? await request.body.collect(upTo: 1 << 16)
+            let registration = body.flatMap {
+                $0.readableBytes == 0 ? nil : try? JSONDecoder().decode(Registration.self, from: Data($0.readableBytesView))
+            }
+            if let body, body.readableBytes > 0, registration == nil {
+                return EmulatorResponse.json(.badRequest, ["error": "expected {\"ports\": {\"8080\": 43111, …}} or no body"])
+            }
+            let ports = Dictionary((registration?.ports ?? [:]).compactMap { key, value in Int(key).map { ($0, value) } }) { first, _ in first }
+            let connector = UUID().uuidString.lowercased()
+            return self.connect(tunnelID: id, connectorID: connector, ports: ports)
+                ? EmulatorResponse.json(.ok, ["connected": true, "client_id": connector])
+                : EmulatorResponse.json(.notFound, ["error": "no live tunnel \(id)"])
         }
         router.delete("/_emulator/cloudflare/tunnels/:id/connectors") { _, context -> Response in
             let id = context.parameters.get("id") ?? ""

@@ -9,18 +9,19 @@ import ServiceLifecycle
 /// try await LoopbackServer.withRunning(router) { port in … }
 /// ```
 public enum LoopbackServer {
-    /// Starts `router` on `127.0.0.1:port`, runs `body` with the bound port, then shuts the server
+    /// Starts `router` on `127.0.0.1:port` (its `Server` header `serverName`), runs `body` with the bound port, then shuts the server
     /// down gracefully (through a `ServiceGroup`) and waits for it.
     public static func withRunning<Context: RequestContext, Result: Sendable>(
         _ router: Router<Context>,
         port: Int = 0,
+        serverName: String = "devopsdefender-emulator",
         logger: Logger = Logger(label: "devopsdefender.emulator") { _ in SwiftLogNoOpLogHandler() },
         _ body: @Sendable (Int) async throws -> Result
     ) async throws -> Result where Context.Source == ApplicationRequestContextSource {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = Application(
             router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "devopsdefender-emulator"),
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: serverName),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? port)
                 continuation.finish()
