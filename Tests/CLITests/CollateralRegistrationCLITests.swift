@@ -9,13 +9,13 @@ import TestSupport
 import Testing
 
 /// TCB status at registration, with real processes: a control plane given a PCCS judges every
-/// agent's platform with collateral it fetches once and caches; while the PCCS is down it
+/// agent's platform with collateral it fetches and caches; while the PCCS is down it
 /// refuses with `collateral-unavailable`, which the agent retries rather than gives up on; an
 /// agent given a PCCS (through `DD_PCCS_URL`) judges the control plane's platform the same way.
 @Suite struct CollateralRegistrationCLITests {
     typealias Background = RegistrationEndToEndTests.Background
 
-    @Test("collateral from a PCCS: unavailable is retried, then both sides judge the TCB status with one cached fetch each")
+    @Test("collateral from a PCCS: unavailable is retried, then both sides judge the TCB status with it")
     func registrationWithCollateral() async throws {
         let (directory, authorityFile, fleetFile) = try await RegistrationEndToEndTests.scratchFleet("dd-collateral", agents: 2)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -91,9 +91,11 @@ import Testing
                 Issue.record("\(error)\ncontrol plane:\n\(controlPlane.output.suffix(2000))\nagent 1:\n\(second.output.suffix(2000))")
                 return
             }
-            // One collateral fetch by the control plane (cached for both agents) and one by agent 1.
+            // After the outage both processes fetched collateral: the control plane to judge the
+            // agents, agent 1 to judge the control plane. (One fetch per platform while current is
+            // CollateralCacheTests' to prove: here a starved machine may time a fetch out.)
             let fetches = fleet.server.journal.all.filter { $0.route == "pccs pckcrl" && $0.status == 200 }.count
-            #expect(fetches == 2, "\(fleet.server.journal.counts)")
+            #expect(fetches >= 2, "\(fleet.server.journal.counts)")
             #expect(!second.output.contains("no --pccs"))
         }
     }

@@ -39,9 +39,9 @@ enum CollateralVerifier {
     /// The TCB Info and QE Identity JSON, decoded (their signatures are over the exact text, so
     /// the bundle keeps it too).
     private static func decodeSignedItems(of bundle: CollateralBundle) throws(RejectionReason) -> (TCBInfo, QEIdentity) {
-        do {
-            let tcbInfo = try JSONDecoder().decode(TCBInfo.self, from: Data(bundle.tcbInfo.utf8))
-            let qeIdentity = try JSONDecoder().decode(QEIdentity.self, from: Data(bundle.qeIdentity.utf8))
+        do throws(CollateralJSON.Invalid) {
+            let tcbInfo = try TCBInfo(json: try CollateralJSON.parse(bundle.tcbInfo.utf8))
+            let qeIdentity = try QEIdentity(json: try CollateralJSON.parse(bundle.qeIdentity.utf8))
             return (tcbInfo, qeIdentity)
         } catch {
             throw RejectionReason(.collateralMalformed, "TCB Info or QE Identity JSON is malformed: \(error)")

@@ -98,8 +98,8 @@ public final class CollateralCache: CollateralSource {
     static func currentUntil(_ bundle: CollateralBundle, platform: PCKPlatform, at time: Date) throws(CollateralUnavailable) -> Date {
         let nextUpdates: [Date]
         do {
-            let tcbInfo = try JSONDecoder().decode(TCBInfo.self, from: Data(bundle.tcbInfo.utf8))
-            let qeIdentity = try JSONDecoder().decode(QEIdentity.self, from: Data(bundle.qeIdentity.utf8))
+            let tcbInfo = try TCBInfo(json: try CollateralJSON.parse(bundle.tcbInfo.utf8))
+            let qeIdentity = try QEIdentity(json: try CollateralJSON.parse(bundle.qeIdentity.utf8))
             let crls = try [bundle.rootCACRL, bundle.pckCRL].map { try CertificateRevocationList(derEncoded: $0).nextUpdate }
             nextUpdates = [CivilTime.parseRFC3339(tcbInfo.nextUpdate), CivilTime.parseRFC3339(qeIdentity.nextUpdate)].compactMap { $0 } + crls
             guard nextUpdates.count == 4 else { throw CollateralUnavailable(message: "its nextUpdate dates are not RFC 3339") }
