@@ -34,7 +34,8 @@ public enum TunnelConnector: Sendable {
                 throw ConnectorError(description: "the tunnel token does not name a tunnel")
             }
             let mapped = Dictionary(uniqueKeysWithValues: ports.snapshot.map { (String($0.key), $0.value) })
-            let body = try JSONSerialization.data(withJSONObject: ["ports": mapped], options: [.sortedKeys])
+            // One stand-in per tunnel: a restarted agent replaces its connector rather than adding one.
+            let body = try JSONSerialization.data(withJSONObject: ["client_id": "dd-stand-in-\(id)", "ports": mapped], options: [.sortedKeys])
             let response = try await http.send(
                 method: "POST",
                 url: "\(base)/_emulator/cloudflare/tunnels/\(id)/connectors",

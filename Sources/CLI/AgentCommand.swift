@@ -83,8 +83,13 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
     )
     var phaseTimeout: Int?
 
-    @Option(help: ArgumentHelp("Where to serve /health (port 0 picks a free one).", valueName: "host:port"))
-    var healthListen = "127.0.0.1:8081"
+    @Option(
+        help: ArgumentHelp(
+            "Where to serve the agent's own HTTP (/health): port 8080 is where the VM's tunnel sends its hostname (port 0 picks a free one).",
+            valueName: "host:port"
+        )
+    )
+    var healthListen = "127.0.0.1:8080"
 
     @Option(help: "The tunnel connector: cloudflared, emulator (the local fleet's stand-in) or none.")
     var connector: ConnectorKind = .cloudflared
@@ -185,7 +190,7 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
                 specGeneration: ResourceNaming.generation(of: identity.vmName) ?? ""
             ),
             controlPlane: ControlPlaneHelloVerifier(
-                quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor())),
+                quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor(), cache: VerificationCache())),
                 policy: policy,
                 collateral: try self.quotes.collateral(http: HTTPTransport(timeout: .seconds(10)), logger: logger)
             ),

@@ -30,7 +30,7 @@ struct EmulatorCommand: AsyncParsableCommand, LoggingConfigurable {
             (DD_EDGE_ENDPOINT): a request whose Host is a proxied hostname of the zone goes along \
             its CNAME to the tunnel, by the tunnel's ingress rules to a connected connector's \
             origin — 530 (error code 1033) when no connector runs, 502 when the origin refuses:
-              curl -H "Host: hello.<vm>.devopsdefender.com" "$DD_EDGE_ENDPOINT/"
+              curl -H "Host: <vm>.devopsdefender.com" "$DD_EDGE_ENDPOINT/health"   # a registered agent
 
             With --pccs --sim-authority FILE, it also serves a PCCS (Intel's v4 collateral API) \
             for that simulated TDX authority: TCB Info (UpToDate), QE Identity and CRLs, issued \

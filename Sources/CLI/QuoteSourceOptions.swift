@@ -105,7 +105,7 @@ struct QuoteSourceOptions: ParsableArguments {
         guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
             throw Invalid(description: "--pccs must be an http(s) URL such as https://pccs.example.com, not \(url)")
         }
-        return CollateralCache(client: PCCSClient(baseURL: url, transport: http))
+        return CollateralCache(client: PCCSClient(baseURL: url, transport: http), trustAnchor: try self.trustAnchor())
     }
 
     /// The root quotes must chain to: Intel's, or the simulated one when explicitly trusted.

@@ -34,12 +34,18 @@ public struct ControlPlaneHelloVerifier: Sendable {
         guard hello.version == RegistrationMessage.version else { return ["version"] }
         guard hello.nonce.count == 32 else { return ["nonce"] }
         guard let quote = try? TDXQuote([UInt8](hello.quote)) else { return ["malformed-quote"] }
-        let now = self.now()
-        guard case .success(let collateral) = await PeerCollateral.fetch(from: self.collateral, for: quote, at: now) else {
-            return [RefusalCode.collateralUnavailable.rawValue]
-        }
         let expected = ReportDataBinding.reportData(noiseStaticKey: controlPlaneStaticKey, session: [UInt8](hello.nonce))
-        let result = await self.quoteVerifier.verify(quote, collateral: collateral, policy: self.policy, expectedReportData: expected, at: now)
-        return result.reasons.map(\.code.description)
+        switch await PeerCollateral.judge(
+            quote,
+            verifier: self.quoteVerifier,
+            policy: self.policy,
+            expected: expected,
+            source: self.collateral,
+            at: self.now()
+        ) {
+        case .accepted: return []
+        case .rejected(let reasons): return reasons.map(\.code.description)
+        case .collateralUnavailable: return [RefusalCode.collateralUnavailable.rawValue]
+        }
     }
 }

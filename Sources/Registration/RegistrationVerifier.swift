@@ -4,9 +4,9 @@ import Foundation
 /// The control plane's judgement of an agent's registration: pure apart from the nonce registry.
 ///
 /// The agent's quote must verify (to the configured root) and meet the fleet's attestation
-/// policy — with collateral from ``collateral`` when set, so the policy's accepted TCB statuses
-/// and PCK revocation apply; collateral that cannot be had now is a retryable refusal
-/// (`collateral-unavailable`), never an acceptance without it — and its REPORTDATA must bind the agent's Noise static key (as
+/// policy — then, when ``collateral`` is set, again with collateral for its (verified) platform,
+/// so the policy's accepted TCB statuses and PCK revocation apply; collateral that cannot be
+/// had now is a retryable refusal (`collateral-unavailable`), never an acceptance without it — and its REPORTDATA must bind the agent's Noise static key (as
 /// authenticated by the handshake) and the nonce this control plane issued for this session. The
 /// nonce is redeemed here, so a replayed registration is refused.
 public struct RegistrationVerifier<C: Clock>: Sendable where C.Duration == Duration {
@@ -76,24 +76,22 @@ public struct RegistrationVerifier<C: Clock>: Sendable where C.Duration == Durat
         } catch {
             return .refused(.init(codes: [.malformedQuote], message: "the quote is not a TDX quote: \(error)"))
         }
-        let now = self.now()
-        let collateral: CollateralBundle?
-        switch await PeerCollateral.fetch(from: self.collateral, for: quote, at: now) {
-        case .success(let bundle): collateral = bundle
-        case .failure(let error):
-            return .refused(.init(codes: [.collateralUnavailable], message: "the TCB status cannot be judged now: \(error.message)"))
-        }
         let expected = ReportDataBinding.reportData(noiseStaticKey: agentStaticKey, session: nonce)
-        let result = await self.quoteVerifier.verify(
+        let verdict = await PeerCollateral.judge(
             quote,
-            collateral: collateral,
+            verifier: self.quoteVerifier,
             policy: self.policy,
-            expectedReportData: expected,
-            at: now
+            expected: expected,
+            source: self.collateral,
+            at: self.now()
         )
-        guard result.isAccepted else {
+        switch verdict {
+        case .accepted: break
+        case .rejected(let reasons):
+            return .refused(.init(codes: reasons.map { RefusalCode($0.code) }, message: reasons.map(\.message).joined(separator: "; ")))
+        case .collateralUnavailable:
             return .refused(
-                .init(codes: result.reasons.map { RefusalCode($0.code) }, message: result.reasons.map(\.message).joined(separator: "; "))
+                .init(codes: [.collateralUnavailable], message: "the TCB status cannot be judged now: no current collateral for this platform")
             )
         }
         return .accepted(

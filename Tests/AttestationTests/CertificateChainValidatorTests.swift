@@ -23,6 +23,7 @@ struct CertificateChainValidatorTests {
     struct Shape {
         var authority: BasicConstraints = .isCertificateAuthority(maxPathLength: nil)
         var keyUsage = KeyUsage(keyCertSign: true, cRLSign: true)
+        var notBefore = CertificateChainValidatorTests.start
         var notAfter = CertificateChainValidatorTests.start.addingTimeInterval(365 * 86_400)
         var unknownCriticalExtension = false
     }
@@ -41,7 +42,7 @@ struct CertificateChainValidatorTests {
             version: .v3,
             serialNumber: Certificate.SerialNumber(),
             publicKey: Certificate.PublicKey(key.publicKey),
-            notValidBefore: Self.start,
+            notValidBefore: shape.notBefore,
             notValidAfter: shape.notAfter,
             issuer: issuer?.certificate.subject ?? subject,
             subject: subject,
@@ -121,6 +122,19 @@ struct CertificateChainValidatorTests {
             )
         )
 
+        let early = try Self.issue("CA", shape: Shape(notBefore: Self.now.addingTimeInterval(60)), by: root)
+        #expect(
+            Self.failure(try Self.validate(try Self.issue("Leaf", shape: Self.leafShape, by: early), [early, root], root: root)).contains(
+                "is not valid before"
+            )
+        )
+        let expiredRoot = try Self.issue("Root", shape: Shape(notAfter: Self.now.addingTimeInterval(-1)))
+        let underExpired = try Self.issue("CA", by: expiredRoot)
+        #expect(
+            Self.failure(
+                try Self.validate(try Self.issue("Leaf", shape: Self.leafShape, by: underExpired), [underExpired, expiredRoot], root: expiredRoot)
+            ).contains("expired")
+        )
         #expect(Self.failure(try Self.validate(leaf, [root], root: root)).contains("nothing in it issued"))
         // A CA under another root of the same name: the name matches, the key does not.
         let impostorCA = try Self.issue("CA", by: try Self.issue("Root"))

@@ -47,7 +47,11 @@ struct CollateralCacheTests {
         let emulator = PCCSEmulator(bundle: try platform.collateral(), fmspc: fmspc ?? Hex.encode(platform.authority.platform.fmspc))
         let transport = CountingPCCS()
         try await LoopbackServer.withRunning(emulator.router()) { port in
-            let cache = CollateralCache(client: PCCSClient(baseURL: "http://127.0.0.1:\(port)", transport: transport), maximumAge: maximumAge)
+            let cache = CollateralCache(
+                client: PCCSClient(baseURL: "http://127.0.0.1:\(port)", transport: transport),
+                trustAnchor: platform.anchor,
+                maximumAge: maximumAge
+            )
             try await body(cache, transport)
         }
     }

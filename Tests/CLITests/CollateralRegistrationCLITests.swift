@@ -25,78 +25,82 @@ import Testing
             fmspc: Hex.encode(authority.platform.fmspc)
         )
 
-        try await CLIFleet.with(pccs: pccs) { fleet in
-            let applied = try await fleet.run(["apply", fleetFile.path, "--auto-approve"])
-            #expect(applied.status == 0, "\(applied.standardError)")
-            let pccsURL = try #require(fleet.environment["DD_PCCS_URL"])
-            let instances = try await fleet.gce.aggregatedInstances().values.flatMap { $0 }.filter { $0.name.contains("-web-") }
-            #expect(instances.count == 2)
-            // The PCCS is down until the first agent has been refused for it.
-            fleet.server.faults.add([FaultInjector.Rule(route: "pccs.pckcrl", status: 503)])
-            let simulated = ["--quote-source", "simulated", "--sim-authority", authorityFile.path, "--trust-simulated"]
-            var environment = fleet.environment
-            environment["DD_PCCS_URL"] = nil
-            let portFile = directory.appendingPathComponent("cp.port")
-            var processes: [Background] = []
-            defer {
-                for process in processes { process.kill(SIGTERM) }
-                for process in processes { process.kill() }
-            }
-            let controlPlane = try Background(
-                ["control-plane", fleetFile.path, "--listen", "127.0.0.1:0", "--port-file", portFile.path, "--pccs", pccsURL] + simulated,
-                environment: environment,
-                log: directory.appendingPathComponent("cp.log")
-            )
-            processes.append(controlPlane)
-            try await RegistrationEndToEndTests.eventually("the control plane to listen") {
-                Int(((try? String(contentsOf: portFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) != nil
-            }
-            let cpPort = try String(contentsOf: portFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            func agent(_ index: Int, pccs: String?) throws -> Background {
-                let instance = instances[index]
-                let process = try Background(
-                    [
-                        "agent", "--fleet", fleetFile.path, "--register-url", "ws://127.0.0.1:\(cpPort)/register", "--vm-name", instance.name,
-                        "--instance-id", instance.id ?? "?", "--heartbeat", "1", "--max-backoff", "1", "--health-listen", "127.0.0.1:0",
-                        "--connector", "none",
-                    ] + simulated,
-                    environment: pccs.map { ["DD_PCCS_URL": $0] } ?? [:],
-                    log: directory.appendingPathComponent("agent-\(index).log")
-                )
-                processes.append(process)
-                return process
-            }
-            // Agent 0 judges no TCB status (an empty DD_PCCS_URL; it warns), so only the control plane's check is in play.
-            let first = try agent(0, pccs: "")
-            try await RegistrationEndToEndTests.eventually("the control plane to refuse for want of collateral") {
-                first.output.contains("collateral-unavailable")
-            }
-            #expect(first.output.contains("no --pccs"), "\(first.output.suffix(2000))")
-            #expect(first.process.isRunning, "collateral-unavailable is retried, not final:\n\(first.output.suffix(2000))")
-            fleet.server.faults.clear()
-            fleet.server.journal.reset()
-
-            let second = try agent(1, pccs: pccsURL)
-            let http = HTTPTransport(timeout: .seconds(30))
-            func registered() async throws -> Set<String> {
-                let response = try await http.send(method: "GET", url: "http://127.0.0.1:\(cpPort)/health", headers: [], body: nil)
-                let list = (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["list"] as? [[String: Any]] ?? []
-                return Set(list.filter { ($0["heartbeats"] as? Int ?? 0) >= 1 }.compactMap { $0["vm"] as? String })
-            }
-            do {
-                try await RegistrationEndToEndTests.eventually("both agents registered") {
-                    (try? await registered()) == Set(instances.map(\.name))
+        let agentPCCS = PCCSEmulator(bundle: pccs.bundle, fmspc: pccs.fmspc)
+        try await LoopbackServer.withRunning(agentPCCS.router()) { agentPCCSPort in
+            try await CLIFleet.with(pccs: pccs) { fleet in
+                let applied = try await fleet.run(["apply", fleetFile.path, "--auto-approve"])
+                #expect(applied.status == 0, "\(applied.standardError)")
+                let pccsURL = try #require(fleet.environment["DD_PCCS_URL"])
+                let instances = try await fleet.gce.aggregatedInstances().values.flatMap { $0 }.filter { $0.name.contains("-web-") }
+                #expect(instances.count == 2)
+                // The PCCS is down until the first agent has been refused for it.
+                fleet.server.faults.add([FaultInjector.Rule(route: "pccs.pckcrl", status: 503)])
+                let simulated = ["--quote-source", "simulated", "--sim-authority", authorityFile.path, "--trust-simulated"]
+                var environment = fleet.environment
+                environment["DD_PCCS_URL"] = nil
+                let portFile = directory.appendingPathComponent("cp.port")
+                var processes: [Background] = []
+                defer {
+                    for process in processes { process.kill(SIGTERM) }
+                    for process in processes { process.kill() }
                 }
-            } catch {
-                Issue.record("\(error)\ncontrol plane:\n\(controlPlane.output.suffix(2000))\nagent 1:\n\(second.output.suffix(2000))")
-                return
+                let controlPlane = try Background(
+                    ["control-plane", fleetFile.path, "--listen", "127.0.0.1:0", "--port-file", portFile.path, "--pccs", pccsURL] + simulated,
+                    environment: environment,
+                    log: directory.appendingPathComponent("cp.log")
+                )
+                processes.append(controlPlane)
+                try await RegistrationEndToEndTests.eventually("the control plane to listen") {
+                    Int(((try? String(contentsOf: portFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) != nil
+                }
+                let cpPort = try String(contentsOf: portFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                func agent(_ index: Int, pccs: String?) throws -> Background {
+                    let instance = instances[index]
+                    let process = try Background(
+                        [
+                            "agent", "--fleet", fleetFile.path, "--register-url", "ws://127.0.0.1:\(cpPort)/register", "--vm-name", instance.name,
+                            "--instance-id", instance.id ?? "?", "--heartbeat", "1", "--max-backoff", "1", "--health-listen", "127.0.0.1:0",
+                            "--connector", "none",
+                        ] + simulated,
+                        environment: pccs.map { ["DD_PCCS_URL": $0] } ?? [:],
+                        log: directory.appendingPathComponent("agent-\(index).log")
+                    )
+                    processes.append(process)
+                    return process
+                }
+                // Agent 0 judges no TCB status (an empty DD_PCCS_URL; it warns), so only the control plane's check is in play.
+                let first = try agent(0, pccs: "")
+                try await RegistrationEndToEndTests.eventually("the control plane to refuse for want of collateral") {
+                    first.output.contains("collateral-unavailable")
+                }
+                #expect(first.output.contains("no --pccs"), "\(first.output.suffix(2000))")
+                #expect(first.process.isRunning, "collateral-unavailable is retried, not final:\n\(first.output.suffix(2000))")
+                fleet.server.faults.clear()
+                fleet.server.journal.reset()
+
+                // Agent 1 asks a PCCS of its own, so its fetches are told apart from the control plane's.
+                let second = try agent(1, pccs: "http://127.0.0.1:\(agentPCCSPort)")
+                let http = HTTPTransport(timeout: .seconds(30))
+                func registered() async throws -> Set<String> {
+                    let response = try await http.send(method: "GET", url: "http://127.0.0.1:\(cpPort)/health", headers: [], body: nil)
+                    let list = (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["list"] as? [[String: Any]] ?? []
+                    return Set(list.filter { ($0["heartbeats"] as? Int ?? 0) >= 1 }.compactMap { $0["vm"] as? String })
+                }
+                do {
+                    try await RegistrationEndToEndTests.eventually("both agents registered") {
+                        (try? await registered()) == Set(instances.map(\.name))
+                    }
+                } catch {
+                    Issue.record("\(error)\ncontrol plane:\n\(controlPlane.output.suffix(2000))\nagent 1:\n\(second.output.suffix(2000))")
+                    return
+                }
+                // After the outage the control plane fetched collateral to judge the agents, and
+                // agent 1 fetched its own to judge the control plane.
+                let fetched = { (journal: RequestJournal) in journal.all.filter { $0.route == "pccs pckcrl" && $0.status == 200 }.count }
+                #expect(fetched(fleet.server.journal) >= 1, "\(fleet.server.journal.counts)")
+                #expect(fetched(agentPCCS.journal) >= 1, "\(agentPCCS.journal.counts)")
+                #expect(!second.output.contains("no --pccs"))
             }
-            // After the outage both processes fetched collateral: the control plane to judge the
-            // agents, agent 1 to judge the control plane. (One fetch per platform while current is
-            // CollateralCacheTests' to prove: here a starved machine may time a fetch out.)
-            let fetches = fleet.server.journal.all.filter { $0.route == "pccs pckcrl" && $0.status == 200 }.count
-            #expect(fetches >= 2, "\(fleet.server.journal.counts)")
-            #expect(!second.output.contains("no --pccs"))
         }
     }
 }

@@ -123,6 +123,9 @@ struct CloudflareEdgeTests {
                     let answer = try await Self.send(edgePort, host: "hello.\(Self.domain)")
                     #expect(answer.status == 200, "\(answer)")
                 }
+                // A connector registering again under its id replaces itself (a restarted agent).
+                #expect(emulator.connect(tunnelID: tunnelID, connectorID: "new", ports: [8080: try Self.closedPort()]))
+                #expect(try await Self.send(edgePort, host: "hello.\(Self.domain)").status == 502)
                 try await client.cleanConnections(id: tunnelID)
                 #expect(try await Self.send(edgePort, host: "hello.\(Self.domain)").status == 530)
             }

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import Noise
 import Registration
+import Synchronization
 import TestSupport
 import Testing
 
@@ -195,7 +196,32 @@ struct RegistrationFlowTests {
         #expect(refusal.codes == [.collateralUnavailable])
         let retryable = refusal.codes.allSatisfy { $0.isRetryable }
         #expect(retryable)
-        #expect(refusal.message.contains("connection refused"))
+        #expect(refusal.message.contains("cannot be judged now"))
+    }
+
+    /// A PCCS that counts what it is asked and serves one bundle.
+    final class CountingSource: CollateralSource {
+        let bundle: CollateralBundle
+        let asked = Mutex(0)
+        init(_ bundle: CollateralBundle) { self.bundle = bundle }
+        func collateral(for quote: TDXQuote, at time: Date) async throws(CollateralUnavailable) -> CollateralBundle {
+            self.asked.withLock { $0 += 1 }
+            return self.bundle
+        }
+    }
+
+    @Test("a quote that fails without collateral is refused for good, and the PCCS is never asked about it")
+    func untrustedChainNeverFetches() async throws {
+        let trusted = try Fixture()
+        var untrusted = trusted
+        untrusted.verifier = QuoteVerifier()
+        let source = CountingSource(try trusted.authority.collateral(issued: Self.epoch))
+        let (cpRefusals, decision) = try await Self.register(untrusted, collateral: source)
+        #expect(cpRefusals.contains("pck-chain-untrusted") && Self.codes(decision).contains("pck-chain-untrusted"))
+        #expect(source.asked.withLock { $0 } == 0)
+        let (_, accepted) = try await Self.register(trusted, collateral: source)
+        #expect(Self.codes(accepted).isEmpty)
+        #expect(source.asked.withLock { $0 } == 2, "both sides asked once their peer's chain verified")
     }
 
     @Test("the bootstrap config never prints its token")

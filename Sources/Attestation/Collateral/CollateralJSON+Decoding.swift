@@ -7,7 +7,8 @@ extension TCBInfo {
         var levels: [Level] = []
         for level in try json.array("tcbLevels") { levels.append(try Level(json: level)) }
         var identities: [TDXModuleIdentity]?
-        if case .array(let elements)? = try json.optionalMember("tdxModuleIdentities") {
+        if let value = try json.optionalMember("tdxModuleIdentities") {
+            guard case .array(let elements) = value else { throw CollateralJSON.Invalid(description: "tdxModuleIdentities is not an array") }
             identities = []
             for element in elements { identities?.append(try TDXModuleIdentity(json: element)) }
         }

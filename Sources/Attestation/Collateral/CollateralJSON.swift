@@ -1,7 +1,8 @@
 import Encoding
 
-/// A JSON value read by the small, strict parser collateral is decoded with (RFC 8259; at
-/// most ``maximumDepth`` levels of nesting). A cold verification reads a TCB Info of several
+/// A JSON value read by the small, strict parser collateral is decoded with: RFC 8259's grammar,
+/// at most ``maximumDepth`` levels of nesting; bytes inside a string that are not UTF-8 are
+/// repaired, not refused (the signatures are over the raw bytes, checked apart). A cold verification reads a TCB Info of several
 /// hundred SVN components; this reads it several times faster than `JSONDecoder`, which
 /// dominated a cold verification's time.
 enum CollateralJSON: Equatable, Sendable {
@@ -153,11 +154,11 @@ struct CollateralJSONParser {
         return true
     }
 
-    private mutating func literal(_ word: StaticString, _ value: CollateralJSON) throws(CollateralJSON.Invalid) -> CollateralJSON {
-        let count = word.utf8CodeUnitCount
-        guard self.index + count <= self.bytes.count,
-            self.bytes[self.index..<self.index + count].elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: count))
-        else { throw self.invalid("expected \(word)") }
+    private mutating func literal(_ word: String, _ value: CollateralJSON) throws(CollateralJSON.Invalid) -> CollateralJSON {
+        let count = word.utf8.count
+        guard self.index + count <= self.bytes.count, self.bytes[self.index..<self.index + count].elementsEqual(word.utf8) else {
+            throw self.invalid("expected \(word)")
+        }
         self.index += count
         return value
     }

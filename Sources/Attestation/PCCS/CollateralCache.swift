@@ -3,11 +3,14 @@ import Synchronization
 
 /// Collateral from a PCCS, cached per platform (FMSPC and PCK CA) while it is current.
 ///
-/// An entry is served until the earliest `nextUpdate` of its TCB Info, QE Identity and CRLs, or
-/// until it is ``maximumAge`` old, whichever comes first (so a new revocation reaches the
+/// Only collateral that verifies to the trust anchor, now, for the platform asked about is
+/// served. An entry is served until the earliest end of its items (`nextUpdate`), CRLs and
+/// signing certificates, or until it is ``maximumAge`` old, whichever comes first (so a new revocation reaches the
 /// fleet within that age). Concurrent asks for one platform share one fetch. A failed fetch is
 /// remembered for ``failureHold`` so a registration flood does not hammer an unreachable PCCS;
-/// it is never cached as collateral, and the next ask after the hold fetches again. Times come
+/// it is never cached as collateral, and the next ask after the hold fetches again. At most
+/// ``capacity`` platforms are remembered. Callers ask only for quotes whose PCK chain verified,
+/// so the platforms are Intel's (or the simulated authority's). Times come
 /// from the callers (the verifier's clock), so tests need no sleeps. Safe to share.
 public final class CollateralCache: CollateralSource {
     private typealias Fetched = (bundle: CollateralBundle, until: Date)
@@ -25,10 +28,14 @@ public final class CollateralCache: CollateralSource {
     /// How long a failed fetch is answered from memory.
     public let failureHold: TimeInterval
 
-    /// A cache over `client`.
-    public init(client: PCCSClient, maximumAge: TimeInterval = 3600, failureHold: TimeInterval = 5) {
+    /// The most platforms remembered; past it, failures and stale entries are dropped first.
+    public let capacity: Int
+
+    /// A cache over `client`, whose collateral must verify to `trustAnchor` to be served.
+    public init(client: PCCSClient, trustAnchor: TrustAnchor, maximumAge: TimeInterval = 3600, failureHold: TimeInterval = 5, capacity: Int = 64) {
         self.maximumAge = maximumAge
         self.failureHold = failureHold
+        self.capacity = max(capacity, 1)
         self.fetch = { platform, time in
             let bundle: CollateralBundle
             do {
@@ -36,8 +43,7 @@ public final class CollateralCache: CollateralSource {
             } catch {
                 throw CollateralUnavailable(message: "no collateral for \(platform) from the PCCS: \(error)")
             }
-            let until = try Self.currentUntil(bundle, platform: platform, at: time)
-            return (bundle, min(until, time.addingTimeInterval(maximumAge)))
+            return (bundle, try await Self.usableUntil(bundle, platform: platform, anchor: trustAnchor, at: time, maximumAge: maximumAge))
         }
     }
 
@@ -76,12 +82,27 @@ public final class CollateralCache: CollateralSource {
             case .failed(let error, let until) where time < until: return .failed(error, until: until)
             case .fetching(let task): return .fetching(task)
             default:
+                if entries.count >= self.capacity { Self.prune(&entries, at: time) }
                 let fetch = self.fetch
                 let task = Task { try await fetch(platform, time) }
                 entries[platform] = .fetching(task)
                 return .fetching(task)
             }
         }
+    }
+
+    /// Makes room: drops failures and entries no longer current, then, if that freed nothing,
+    /// everything but the fetches in flight.
+    private static func prune(_ entries: inout [PCKPlatform: Entry], at time: Date) {
+        let before = entries.count
+        entries = entries.filter { _, entry in
+            switch entry {
+            case .fetching: true
+            case .current(_, let until): time < until
+            case .failed: false
+            }
+        }
+        if entries.count == before { entries = entries.filter { if case .fetching = $0.value { true } else { false } } }
     }
 
     /// Records the outcome of `task`, unless a newer fetch has replaced it meanwhile.
@@ -92,26 +113,25 @@ public final class CollateralCache: CollateralSource {
         }
     }
 
-    /// The moment `bundle` stops being current: the earliest next update of its TCB Info, QE
-    /// Identity and CRLs. Throws when it is not current at `time` (a PCCS serving stale or
-    /// unreadable collateral is a PCCS problem, which may pass).
-    static func currentUntil(_ bundle: CollateralBundle, platform: PCKPlatform, at time: Date) throws(CollateralUnavailable) -> Date {
-        let nextUpdates: [Date]
-        do {
-            let tcbInfo = try TCBInfo(json: try CollateralJSON.parse(bundle.tcbInfo.utf8))
-            let qeIdentity = try QEIdentity(json: try CollateralJSON.parse(bundle.qeIdentity.utf8))
-            let crls = try [bundle.rootCACRL, bundle.pckCRL].map { try CertificateRevocationList(derEncoded: $0).nextUpdate }
-            nextUpdates = [CivilTime.parseRFC3339(tcbInfo.nextUpdate), CivilTime.parseRFC3339(qeIdentity.nextUpdate)].compactMap { $0 } + crls
-            guard nextUpdates.count == 4 else { throw CollateralUnavailable(message: "its nextUpdate dates are not RFC 3339") }
-        } catch {
-            throw CollateralUnavailable(message: "the PCCS served unreadable collateral for \(platform): \(error)")
+    /// Until when `bundle` may be served: it must verify now (signatures, issuer chains, CRLs,
+    /// every item current) and be for `platform`'s FMSPC; it is served until the earliest of its
+    /// items' and certificates' ends, or for `maximumAge`. Anything else is the PCCS's problem,
+    /// which may pass — unavailable, not a verdict on the peer.
+    static func usableUntil(
+        _ bundle: CollateralBundle,
+        platform: PCKPlatform,
+        anchor: TrustAnchor,
+        at time: Date,
+        maximumAge: TimeInterval
+    ) async throws(CollateralUnavailable) -> Date {
+        switch await CollateralVerifier.verify(bundle, anchor: anchor, at: time) {
+        case .failure(let reason):
+            throw CollateralUnavailable(message: "the PCCS served collateral for \(platform) that is not usable now: \(reason)")
+        case .success(let verified):
+            guard verified.tcbInfo.fmspc.lowercased() == platform.fmspc else {
+                throw CollateralUnavailable(message: "the PCCS served TCB Info for FMSPC \(verified.tcbInfo.fmspc) when asked for \(platform)")
+            }
+            return min(verified.window.notAfter, time.addingTimeInterval(maximumAge))
         }
-        let until = nextUpdates.min() ?? time
-        guard time < until else {
-            throw CollateralUnavailable(
-                message: "the PCCS served collateral for \(platform) that expired at \(CivilTime.formatRFC3339(until)); it must refresh it from Intel"
-            )
-        }
-        return until
     }
 }

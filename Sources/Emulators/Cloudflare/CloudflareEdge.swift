@@ -19,7 +19,8 @@ import NIOHTTP1
 /// | the origin is silent past the read timeout (100 s) | 524, `error code: 524` |
 ///
 /// Several connectors of one tunnel are replicas: the oldest is tried first, and a request
-/// whose origin refuses through one connector fails over to the next. A connector's `localhost`
+/// that gets no answer through one connector (the origin refuses or resets) fails over to the
+/// next; an answer cut off midway is a 502, never sent again. A connector's `localhost`
 /// is this machine, its ports mapped as it registered them (``CloudflareEmulator/connect(tunnelID:connectorID:colo:ports:)``).
 /// The request goes on with its method, path, query, headers (hop-by-hop ones dropped) and body,
 /// plus `CF-Connecting-IP`, `X-Forwarded-For`, `X-Forwarded-Proto: https` and a `CF-Ray`; the
@@ -95,7 +96,10 @@ public struct CloudflareEdge: Sendable {
                 return Self.error(.serviceUnavailable, "503", "tunnel \(id) has no ingress rule for \(host)\(path)")
             }
             if rule.service.hasPrefix("http_status:") {
-                return Response(status: HTTPResponse.Status(code: Int(rule.service.dropFirst("http_status:".count)) ?? 404))
+                guard let code = Int(rule.service.dropFirst("http_status:".count)), (100...599).contains(code) else {
+                    return Self.error(.badGateway, "502", "the ingress service \(rule.service) is not a valid http_status")
+                }
+                return Response(status: HTTPResponse.Status(code: code))
             }
             return await self.forward(request, host: host, service: rule.service, connectors: connectors)
         }
@@ -122,22 +126,34 @@ public struct CloudflareEdge: Sendable {
             outbound.headers.replaceOrAdd(name: "X-Forwarded-Proto", value: "https")
             outbound.headers.replaceOrAdd(name: "CF-Ray", value: ray)
             if body.readableBytes > 0 { outbound.body = .bytes(body) }
+            let response: HTTPClientResponse
             do {
-                let response = try await self.client.execute(outbound, timeout: .init(self.readTimeout))
-                let content = try await response.body.collect(upTo: self.maximumBodyBytes)
-                var headers = HTTPFields()
-                for (name, value) in response.headers where !Self.hopByHop.contains(name.lowercased()) {
-                    if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
-                }
-                if let name = HTTPField.Name("CF-Ray") { headers[name] = ray }
-                return Response(status: HTTPResponse.Status(code: Int(response.status.code)), headers: headers, body: .init(byteBuffer: content))
+                response = try await self.client.execute(outbound, timeout: .init(self.readTimeout))
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
                 return Self.error(HTTPResponse.Status(code: 524), "524", "the origin \(url) did not answer within \(self.readTimeout)")
             } catch {
-                continue  // refused or reset through this connector: the next replica
+                continue  // no answer through this connector (refused, reset): the next replica
             }
+            return await self.relay(response, ray: ray, origin: url)
         }
         return Self.error(.badGateway, "502", "the origin \(service) of \(host) refused the connection through every connector")
+    }
+
+    /// The origin's answer, carried back whole (hop-by-hop headers dropped); an answer cut off
+    /// or too large is a 502, never retried through another connector.
+    private func relay(_ response: HTTPClientResponse, ray: String, origin: String) async -> Response {
+        let content: ByteBuffer
+        do {
+            content = try await response.body.collect(upTo: self.maximumBodyBytes)
+        } catch {
+            return Self.error(.badGateway, "502", "the answer of \(origin) was cut off or is larger than \(self.maximumBodyBytes) bytes")
+        }
+        var headers = HTTPFields()
+        for (name, value) in response.headers where !Self.hopByHop.contains(name.lowercased()) {
+            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+        }
+        if let name = HTTPField.Name("CF-Ray") { headers[name] = ray }
+        return Response(status: HTTPResponse.Status(code: Int(response.status.code)), headers: headers, body: .init(byteBuffer: content))
     }
 
     /// The URL a connector dials for `service`: `localhost` (or 127.0.0.1) ports mapped as the

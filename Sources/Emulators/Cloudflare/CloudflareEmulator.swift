@@ -164,17 +164,25 @@ public final class CloudflareEmulator: Sendable {
         router.delete(RouterPath(zone + "/:id")) { request, context in await self.gated(request, context, "dns.delete", self.deleteRecord) }
         router.post("/_emulator/cloudflare/tunnels/:id/connectors") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
-            // Optional body: {"ports": {"8080": 43111}} — where the connector's localhost ports are here.
-            struct Registration: Decodable { var ports: [String: Int]? }
+            // Optional body: {"client_id": "…", "ports": {"8080": 43111}} — a stable id replaces that
+            // connector (a restarted process), and where the connector's localhost ports are here.
+            struct Registration: Decodable {
+                var clientID: String?
+                var ports: [String: Int]?
+                enum CodingKeys: String, CodingKey {
+                    case clientID = "client_id"
+                    case ports
+                }
+            }
             let body = try? await request.body.collect(upTo: 1 << 16)
             let registration = body.flatMap {
                 $0.readableBytes == 0 ? nil : try? JSONDecoder().decode(Registration.self, from: Data($0.readableBytesView))
             }
             if let body, body.readableBytes > 0, registration == nil {
-                return EmulatorResponse.json(.badRequest, ["error": "expected {\"ports\": {\"8080\": 43111, …}} or no body"])
+                return EmulatorResponse.json(.badRequest, ["error": "expected {\"client_id\": \"…\", \"ports\": {\"8080\": 43111, …}} or no body"])
             }
             let ports = Dictionary((registration?.ports ?? [:]).compactMap { key, value in Int(key).map { ($0, value) } }) { first, _ in first }
-            let connector = UUID().uuidString.lowercased()
+            let connector = registration?.clientID ?? UUID().uuidString.lowercased()
             return self.connect(tunnelID: id, connectorID: connector, ports: ports)
                 ? EmulatorResponse.json(.ok, ["connected": true, "client_id": connector])
                 : EmulatorResponse.json(.notFound, ["error": "no live tunnel \(id)"])

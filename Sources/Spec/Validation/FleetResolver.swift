@@ -266,6 +266,14 @@ struct FleetResolver {
                     )
                 }
                 labels[label] = name
+                if expose.port == FleetExpander.servicePort {
+                    self.diagnostics.error(
+                        .invalidValue,
+                        "workload '\(name)' exposes port \(expose.port), the agent's own port on every VM (the VM's hostname reaches it)",
+                        hint: "listen on another port and expose that",
+                        at: expose.hostnameLabel.location
+                    )
+                }
                 let length = longest + 1 + label.count
                 if length > ResourceNaming.maximumNameLength {
                     self.diagnostics.error(
