@@ -192,7 +192,7 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
             controlPlane: ControlPlaneHelloVerifier(
                 quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor(), cache: VerificationCache())),
                 policy: policy,
-                collateral: try self.quotes.collateral(http: HTTPTransport(timeout: .seconds(10)), logger: logger)
+                collateral: try self.quotes.collateral(url: identity.pccs, http: HTTPTransport(timeout: .seconds(10)), logger: logger)
             ),
             logger: logger,
             deadlines: self.phaseTimeout.map { RegistrationDeadlines(all: .seconds($0)) } ?? RegistrationDeadlines()
@@ -232,6 +232,9 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
         var vmName: String
         var instanceID: String
         var controlPlanePolicy: AttestationPolicy
+        /// The PCCS the control plane's collateral comes from: --pccs or DD_PCCS_URL, else the
+        /// ee-config's DD_PCCS_URL (the fleet's `attestation.pccs`).
+        var pccs: String?
     }
 
     /// Flags, then environment, then the metadata server (asked only for what is still missing).
@@ -240,6 +243,7 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
         var registerURL = self.registerURL ?? environment[.registerURL]
         var vmName = self.vmName ?? environment[.vmName]
         var instanceID = self.instanceID
+        var pccs = self.quotes.pccs
         let flaggedPolicy = try self.flaggedControlPlanePolicy()
         var policyText = environment[.controlPlanePolicy].map { (text: $0, source: "the DD_CP_POLICY environment variable") }
         let needsPolicy = flaggedPolicy == nil && policyText == nil
@@ -250,6 +254,7 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
                     let variables = try await metadata.eeConfigVariables()
                     registerURL = registerURL ?? variables[.registerURL]
                     vmName = vmName ?? variables[.vmName]
+                    pccs = pccs ?? variables[.pccs]
                     if needsPolicy {
                         policyText = variables[.controlPlanePolicy].map { (text: $0, source: "DD_CP_POLICY in the ee-config metadata") }
                     }
@@ -285,6 +290,6 @@ struct AgentCommand: AsyncParsableCommand, LoggingConfigurable {
                     "the agent must know what the control plane may run: pass --fleet FILE or --cp-mrtd HEX, or set DD_CP_POLICY (the fleet's attestation.policy as JSON, or base64url of it)"
             )
         }
-        return Identity(registerURL: registerURL, vmName: vmName, instanceID: instanceID, controlPlanePolicy: policy)
+        return Identity(registerURL: registerURL, vmName: vmName, instanceID: instanceID, controlPlanePolicy: policy, pccs: pccs)
     }
 }

@@ -309,7 +309,7 @@ struct ControlPlaneCommand: AsyncParsableCommand, LoggingConfigurable {
                 nonces: NonceRegistry(clock: clock),
                 journal: journal,
                 blocking: BlockingExecutor(threads: RegistrationFactory.blockingThreads(quoteConcurrency: self.quoteConcurrency)),
-                collateral: try self.quotes.collateral(http: HTTPTransport(timeout: .seconds(10)), logger: logger)
+                collateral: CollateralCaches()
             ),
             logger: logger
         )

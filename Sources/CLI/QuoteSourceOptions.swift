@@ -43,7 +43,7 @@ struct QuoteSourceOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "The PCCS (or Intel PCS) base URL peers' collateral comes from, so the policy's acceptedTcbStatuses and PCK revocation are judged at every registration (default: DD_PCCS_URL; without either, TCB status is not judged and a warning says so).",
+            "The PCCS (or Intel PCS) base URL peers' collateral comes from, so the policy's acceptedTcbStatuses and PCK revocation are judged at every registration (default: DD_PCCS_URL, else the fleet's attestation.pccs; without any, TCB status is not judged and a warning says so).",
             valueName: "url"
         )
     )
@@ -94,16 +94,17 @@ struct QuoteSourceOptions: ParsableArguments {
         }
     }
 
-    /// Collateral from --pccs, cached per platform; nil (with a warning logged) without one.
-    func collateral(http: HTTPTransport, logger: Logger) throws -> CollateralCache? {
-        guard let url = self.pccs, !url.isEmpty else {
+    /// Collateral from `url` (--pccs, DD_PCCS_URL, or the fleet's `attestation.pccs`), cached per
+    /// platform; nil (with a warning logged) without one.
+    func collateral(url: String?, http: HTTPTransport, logger: Logger) throws -> CollateralCache? {
+        guard let url, !url.isEmpty else {
             logger.warning(
-                "no --pccs (or DD_PCCS_URL): peers' TCB status and PCK revocation are not judged, so the policy's acceptedTcbStatuses is not applied"
+                "no PCCS (--pccs, DD_PCCS_URL or the fleet's attestation.pccs): peers' TCB status and PCK revocation are not judged, so the policy's acceptedTcbStatuses is not applied"
             )
             return nil
         }
         guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
-            throw Invalid(description: "--pccs must be an http(s) URL such as https://pccs.example.com, not \(url)")
+            throw Invalid(description: "the PCCS URL must be http(s), such as https://pccs.example.com, not \(url)")
         }
         return CollateralCache(client: PCCSClient(baseURL: url, transport: http), trustAnchor: try self.trustAnchor())
     }

@@ -27,8 +27,8 @@ struct RegistrationFactory: Sendable {
         /// Threads for quotes, off the cooperative pool (sized by
         /// ``RegistrationFactory/blockingThreads(quoteConcurrency:)``).
         var blocking: BlockingExecutor
-        /// Collateral from the PCCS, cached per platform; nil judges no TCB status.
-        var collateral: CollateralCache?
+        /// Collateral caches by PCCS URL, kept across revisions.
+        var collateral: CollateralCaches
         /// Per-platform verification results (PCK chains, collateral signatures).
         var verification = VerificationCache()
     }
@@ -54,13 +54,16 @@ struct RegistrationFactory: Sendable {
         let policy = AttestationPolicy(spec: spec.attestation)
         let agentZones = Dictionary(environment.vms.filter { $0.role == .agent }.map { ($0.name, $0.zone) }) { first, _ in first }
         let cloudflare = clients.cloudflare
+        let collateral = try self.shared.collateral.cache(for: self.quotes.pccs ?? spec.pccs) { url in
+            try self.quotes.collateral(url: url, http: HTTPTransport(timeout: .seconds(10)), logger: self.logger)
+        }
         var handler = RegistrationHandler(
             staticKey: self.shared.staticKey,
             quotes: try self.quotes.source(meeting: policy),
             verifier: RegistrationVerifier(
                 quoteVerifier: QuoteVerifier(configuration: .init(trustAnchor: try self.quotes.trustAnchor(), cache: self.shared.verification)),
                 policy: policy,
-                collateral: self.shared.collateral,
+                collateral: collateral,
                 nonces: self.shared.nonces
             ),
             provisioner: PortTunnelProvisioner(

@@ -73,7 +73,7 @@ import Testing
                 try await RegistrationEndToEndTests.eventually("the control plane to refuse for want of collateral") {
                     first.output.contains("collateral-unavailable")
                 }
-                #expect(first.output.contains("no --pccs"), "\(first.output.suffix(2000))")
+                #expect(first.output.contains("no PCCS"), "\(first.output.suffix(2000))")
                 #expect(first.process.isRunning, "collateral-unavailable is retried, not final:\n\(first.output.suffix(2000))")
                 fleet.server.faults.clear()
                 fleet.server.journal.reset()
@@ -99,7 +99,7 @@ import Testing
                 let fetched = { (journal: RequestJournal) in journal.all.filter { $0.route == "pccs pckcrl" && $0.status == 200 }.count }
                 #expect(fetched(fleet.server.journal) >= 1, "\(fleet.server.journal.counts)")
                 #expect(fetched(agentPCCS.journal) >= 1, "\(agentPCCS.journal.counts)")
-                #expect(!second.output.contains("no --pccs"))
+                #expect(!second.output.contains("no PCCS"))
             }
         }
     }

@@ -1,4 +1,5 @@
 import Encoding
+import Foundation
 import Spec
 import Testing
 
@@ -19,6 +20,24 @@ import Testing
         for vm in agents {
             let variables = vm.eeConfig.bootWorkloads.first { $0.appName == "devopsdefender" }?.environment ?? []
             #expect(variables.contains("DD_CP_POLICY=\(policy.environmentValue)"), "\(vm.name)")
+        }
+    }
+
+    @Test("attestation.pccs reaches every VM's boot config as DD_PCCS_URL; without it, none does")
+    func pccsInBootConfig() throws {
+        let text = String(decoding: try Fixtures.bytes("examples/fleet.yaml"), as: UTF8.self)
+        let withPCCS = text.replacingOccurrences(of: "attestation:\n", with: "attestation:\n  pccs: https://pccs.example.com:8081\n")
+        #expect(withPCCS != text)
+        for (source, expected) in [(withPCCS, "DD_PCCS_URL=https://pccs.example.com:8081"), (text, nil)] {
+            let fleet = try #require(Fixtures.load(source).fleet)
+            var diagnostics = DiagnosticCollector(file: "fleet.yaml")
+            let desired = try #require(FleetExpander.expand(fleet, diagnostics: &diagnostics))
+            let vms = desired.environments.flatMap(\.vms)
+            #expect(vms.contains { $0.role == .controlPlane } && vms.contains { $0.role == .agent })
+            for vm in vms {
+                let variables = vm.eeConfig.bootWorkloads.first { $0.appName == "devopsdefender" }?.environment ?? []
+                #expect(variables.filter { $0.hasPrefix("DD_PCCS_URL=") } == (expected.map { [$0] } ?? []), "\(vm.name)")
+            }
         }
     }
 

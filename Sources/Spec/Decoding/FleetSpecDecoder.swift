@@ -36,6 +36,7 @@ enum FleetSpecDecoder {
                 apiToken: self.secret(cloudflare?["apiToken"])
             ),
             attestation: self.policy(policy),
+            pccs: root["attestation"]?["pccs"]?.string,
             environments: (root["environments"]?.mapping ?? []).map(self.environment),
             previews: self.previews(root),
             workloads: (root["workloads"]?.mapping ?? []).map(self.workload)

@@ -226,12 +226,15 @@ public enum FleetExpander {
     )
 
     private static func commonVariables(_ environment: ResolvedEnvironment, fleet: ResolvedFleet) -> BootEnvironment {
-        BootEnvironment([
+        var variables = BootEnvironment([
             .fleet: fleet.spec.metadata.name,
             .environment: environment.name,
             .owner: fleet.spec.metadata.owner,
             .domain: fleet.spec.cloudflare.domain,
         ])
+        // Where both sides of a registration get the collateral that judges TCB status.
+        if let pccs = fleet.spec.pccs { variables.append(.pccs, pccs) }
+        return variables
     }
 
     private static func controlPlaneWorkload(_ environment: ResolvedEnvironment, fleet: ResolvedFleet) -> BootWorkload {

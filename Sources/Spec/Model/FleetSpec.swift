@@ -10,6 +10,9 @@ public struct FleetSpec: Sendable {
     public var cloudflare: CloudflareProviderSpec
     /// `attestation.policy`.
     public var attestation: AttestationPolicySpec
+    /// `attestation.pccs`: the PCCS (or Intel PCS) base URL collateral comes from, when set;
+    /// rendered into every VM's boot environment as `DD_PCCS_URL`.
+    public var pccs: String?
     /// `environments`, in file order.
     public var environments: [EnvironmentSpec]
     /// `previews`, when present.

@@ -28,6 +28,8 @@ extension BootEnvironment {
         public static let registerURL = Key(rawValue: "DD_REGISTER_URL")
         /// What the control plane must prove it runs (the fleet's attestation policy, base64url).
         public static let controlPlanePolicy = Key(rawValue: "DD_CP_POLICY")
+        /// The PCCS base URL peers' collateral comes from (`attestation.pccs`), when set.
+        public static let pccs = Key(rawValue: "DD_PCCS_URL")
         /// Exposed ports, `label:port` comma-separated.
         public static let extraIngress = Key(rawValue: "DD_EXTRA_INGRESS")
         /// The VM's own name.

@@ -108,7 +108,14 @@ public enum FleetSchema {
 
     static let attestation = SchemaObject(
         summary: "What a VM must prove.",
-        fields: [SchemaField("policy", .object(policy), required: true, "The measurement policy quotes are checked against.")]
+        fields: [
+            SchemaField("policy", .object(policy), required: true, "The measurement policy quotes are checked against."),
+            SchemaField(
+                "pccs",
+                .string(rule: .pccsURL),
+                "The PCCS (or Intel PCS) base URL collateral comes from: registrations judge TCB status and revocation with it."
+            ),
+        ]
     )
 
     static let measurements = SchemaType.list(of: .string(rule: .measurement), minimumCount: 1)

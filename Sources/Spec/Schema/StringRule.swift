@@ -209,6 +209,35 @@ extension StringRule {
         hint: "write the bare file name, without a directory or spaces"
     ) { value in !value.isEmpty && value.unicodeScalars.allSatisfy { $0 != "/" && !$0.properties.isWhitespace } }
 
+    /// A PCCS base URL: http(s), a host, an optional port and path; nothing that needs quoting.
+    /// (Collateral is signed by Intel and checked, so plain http serves a local PCCS.)
+    public static let pccsURL = StringRule(
+        title: "a PCCS base URL",
+        pattern: "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$",
+        maximumLength: 256,
+        diagnostic: .invalidValue,
+        hint: "write the base URL, like https://pccs.example.com:8081 or https://api.trustedservices.intel.com"
+    ) { value in
+        let rest: Substring
+        if value.hasPrefix("https://") {
+            rest = value.dropFirst(8)
+        } else if value.hasPrefix("http://") {
+            rest = value.dropFirst(7)
+        } else {
+            return false
+        }
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        let authority = rest[..<slash].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        let hostOK =
+            !authority[0].isEmpty
+            && authority[0].utf8.allSatisfy { ASCII.isLower($0) || ASCII.isUpper($0) || ASCII.isDigit($0) || $0 == 46 || $0 == 45 }
+        let portOK = authority.count == 1 || (1...5).contains(authority[1].count) && authority[1].utf8.allSatisfy(ASCII.isDigit)
+        let pathOK = rest[slash...].utf8.allSatisfy {
+            ASCII.isLower($0) || ASCII.isUpper($0) || ASCII.isDigit($0) || [46, 95, 126, 47, 45].contains($0)
+        }
+        return hostOK && portOK && pathOK
+    }
+
     /// A release tag.
     public static let releaseTag = StringRule(
         title: "a release tag",

@@ -124,6 +124,7 @@ CASES = [
     ("preview-max-zero", "out-of-range", "  from: staging\n", "  from: staging\n  max: @@0\n"),
     ("disk-too-small", "out-of-range", "count: 2", "count: 2\n        diskGb: @@5"),
     ("expose-port-range", "out-of-range", "      - LOG_LEVEL=info\n", "      - LOG_LEVEL=info\n    expose:\n      - hostname_label: web\n        port: @@70000\n"),
+    ("bad-pccs-url", "invalid-value", "attestation:\n", "attestation:\n  pccs: @@pccs.example.com\n"),
     ("expose-agent-port", "invalid-value", "      - LOG_LEVEL=info\n", "      - LOG_LEVEL=info\n    expose:\n      - hostname_label: @@web\n        port: 8080\n"),
     ("bad-repo", "invalid-name", "    cmd: [hello", "    github_release: {repo: @@not-a-repo, asset: hello}\n    cmd: [hello"),
 ]
