@@ -56,7 +56,7 @@ struct CertificateChainValidatorTests {
     static let leafShape = Shape(authority: .notCertificateAuthority, keyUsage: KeyUsage(digitalSignature: true))
 
     static func validate(_ leaf: Issued, _ others: [Issued], root: Issued) throws -> Result<
-        CertificateChainValidator.ValidityWindow, CertificateChainValidator.ChainFailure
+        CertificateChainValidator.ValidatedPath, CertificateChainValidator.ChainFailure
     > {
         CertificateChainValidator.validate(
             leaf: leaf.certificate,
@@ -66,7 +66,7 @@ struct CertificateChainValidatorTests {
         )
     }
 
-    static func failure(_ result: Result<CertificateChainValidator.ValidityWindow, CertificateChainValidator.ChainFailure>) -> String {
+    static func failure(_ result: Result<CertificateChainValidator.ValidatedPath, CertificateChainValidator.ChainFailure>) -> String {
         if case .failure(let failure) = result { return failure.message }
         return "validated"
     }
@@ -77,12 +77,20 @@ struct CertificateChainValidatorTests {
         let ca = try Self.issue("CA", shape: Shape(notAfter: Self.start.addingTimeInterval(100 * 86_400)), by: root)
         let leaf = try Self.issue("Leaf", shape: Self.leafShape, by: ca)
         let result = try Self.validate(leaf, [ca, root], root: root)
-        guard case .success(let window) = result else {
+        guard case .success(let path) = result else {
             Issue.record("refused: \(Self.failure(result))")
             return
         }
-        #expect(window.notAfter == ca.certificate.notValidAfter)
-        #expect(window.contains(Self.now))
+        #expect(path.window.notAfter == ca.certificate.notValidAfter)
+        #expect(path.window.contains(Self.now))
+        #expect(path.certificates == [leaf.certificate, ca.certificate, root.certificate])
+        // Listed root first, the path is still leaf → CA → root.
+        let reordered = try Self.validate(leaf, [root, ca], root: root)
+        guard case .success(let same) = reordered else {
+            Issue.record("refused: \(Self.failure(reordered))")
+            return
+        }
+        #expect(same.issuer == ca.certificate)
     }
 
     @Test("each broken rule is refused, naming it")

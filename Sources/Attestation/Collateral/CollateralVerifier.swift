@@ -121,8 +121,8 @@ enum CollateralVerifier {
         switch CertificateChainValidator.validate(leaf: signer, intermediates: intermediates, anchor: anchor, at: time) {
         case .failure(let failure):
             throw RejectionReason(.collateralSignature, "\(name) issuer chain: \(failure.message)")
-        case .success(let window):
-            return ValidatedChain(signer: signer, signerKey: signerKey, intermediates: intermediates, window: window)
+        case .success(let path):
+            return ValidatedChain(signer: signer, signerKey: signerKey, intermediates: intermediates, window: path.window)
         }
     }
 

@@ -34,10 +34,19 @@ enum CertificateChainValidator {
         return try PEMDocument.parseMultiple(pemString: text).map { try Certificate(derEncoded: $0.derBytes) }
     }
 
+    /// A validated chain: the path from the leaf to the root, and when it is all valid.
+    struct ValidatedPath: Sendable {
+        /// Leaf first, root last.
+        var certificates: [Certificate]
+        /// When every certificate of the path is valid.
+        var window: ValidityWindow
+        /// The leaf's issuer.
+        var issuer: Certificate { self.certificates[1] }
+    }
+
     /// Validates `leaf` through `intermediates` to the anchor at `time`.
-    /// - Returns: the chain's validity window, or a sentence saying why it does not validate.
-    static func validate(leaf: Certificate, intermediates: [Certificate], anchor: TrustAnchor, at time: Date) -> Result<ValidityWindow, ChainFailure>
-    {
+    /// - Returns: the validated path, or a sentence saying why it does not validate.
+    static func validate(leaf: Certificate, intermediates: [Certificate], anchor: TrustAnchor, at time: Date) -> Result<ValidatedPath, ChainFailure> {
         guard let root = anchor.root(among: intermediates) else {
             return .failure(ChainFailure(message: "the chain does not include the pinned root (SHA-256 fingerprint \(anchor.fingerprintHex))"))
         }
@@ -46,7 +55,8 @@ enum CertificateChainValidator {
             return .failure(failure)
         case .success(let path):
             if let failure = self.checkCertificates(of: path, at: time) { return .failure(failure) }
-            return .success(ValidityWindow(notBefore: path.map(\.notValidBefore).max() ?? time, notAfter: path.map(\.notValidAfter).min() ?? time))
+            let window = ValidityWindow(notBefore: path.map(\.notValidBefore).max() ?? time, notAfter: path.map(\.notValidAfter).min() ?? time)
+            return .success(ValidatedPath(certificates: path, window: window))
         }
     }
 

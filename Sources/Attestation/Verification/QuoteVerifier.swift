@@ -166,19 +166,20 @@ public struct QuoteVerifier: Sendable {
         if qeSignature.map({ leafKey.isValidSignature($0, for: data.qeReport.raw) }) != true {
             reasons.append(RejectionReason(.qeReportSignature, "the QE report signature does not verify with the PCK leaf key"))
         }
-        var window: CertificateChainValidator.ValidityWindow?
+        var validated: CertificateChainValidator.ValidatedPath?
         switch CertificateChainValidator.validate(
             leaf: leaf,
             intermediates: Array(chain.dropFirst()),
             anchor: self.configuration.trustAnchor,
             at: time
         ) {
-        case .success(let validity): window = validity
+        case .success(let path): validated = path
         case .failure(let failure): reasons.append(RejectionReason(.pckChainUntrusted, "PCK chain: \(failure.message)"))
         }
-        guard reasons.isEmpty, let window else { return .failure(PlatformFailure(reasons: reasons)) }
+        guard reasons.isEmpty, let validated else { return .failure(PlatformFailure(reasons: reasons)) }
         let sgx = leaf.extensions[oid: SGXExtension.oid].flatMap { try? SGXExtension(derEncoded: $0.value) }
-        return .success(PlatformVerification(window: window, leaf: leaf, intermediate: chain[1], sgxExtension: sgx))
+        // The PCK CA is the leaf's issuer on the validated path, whatever order the quote listed it in.
+        return .success(PlatformVerification(window: validated.window, leaf: leaf, intermediate: validated.issuer, sgxExtension: sgx))
     }
 
     private static func sgxExtension(ofChainIn quote: TDXQuote) -> SGXExtension? {
