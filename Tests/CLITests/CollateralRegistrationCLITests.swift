@@ -38,22 +38,17 @@ import Testing
                 let simulated = ["--quote-source", "simulated", "--sim-authority", authorityFile.path, "--trust-simulated"]
                 var environment = fleet.environment
                 environment["DD_PCCS_URL"] = nil
-                let portFile = directory.appendingPathComponent("cp.port")
                 var processes: [Background] = []
                 defer {
                     for process in processes { process.kill(SIGTERM) }
                     for process in processes { process.kill() }
                 }
-                let controlPlane = try Background(
-                    ["control-plane", fleetFile.path, "--listen", "127.0.0.1:0", "--port-file", portFile.path, "--pccs", pccsURL] + simulated,
+                let (controlPlane, cpPort) = try await RegistrationEndToEndTests.startControlPlane(
+                    [fleetFile.path, "--pccs", pccsURL] + simulated,
                     environment: environment,
-                    log: directory.appendingPathComponent("cp.log")
+                    directory: directory
                 )
                 processes.append(controlPlane)
-                try await RegistrationEndToEndTests.eventually("the control plane to listen") {
-                    Int(((try? String(contentsOf: portFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) != nil
-                }
-                let cpPort = try String(contentsOf: portFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
                 func agent(_ index: Int, pccs: String?) throws -> Background {
                     let instance = instances[index]
                     let process = try Background(

@@ -56,6 +56,28 @@ import Glibc
         return (directory, directory.appendingPathComponent("sim/authority.json"), fleetFile)
     }
 
+    /// Starts `control-plane` with `arguments` on a free loopback port (logging to `cp.log` in
+    /// `directory`) and waits until it listens; returns the process and its port.
+    static func startControlPlane(_ arguments: [String], environment: [String: String], directory: URL) async throws -> (Background, port: String) {
+        let portFile = directory.appendingPathComponent("cp.port")
+        let controlPlane = try Background(
+            ["control-plane"] + arguments + ["--listen", "127.0.0.1:0", "--port-file", portFile.path],
+            environment: environment,
+            log: directory.appendingPathComponent("cp.log")
+        )
+        func port() -> String? {
+            let text = ((try? String(contentsOf: portFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            return Int(text) == nil ? nil : text
+        }
+        do {
+            try await Self.eventually("the control plane to listen", timeout: .seconds(60)) { port() != nil }
+        } catch {
+            controlPlane.kill()
+            throw error
+        }
+        return (controlPlane, port() ?? "")
+    }
+
     /// A process running in the background, its output in a file; stopped at the end.
     final class Background: @unchecked Sendable {
         let process = Process()
@@ -114,22 +136,17 @@ import Glibc
             let appliedTunnels = Dictionary(try await fleet.cloudflare.listTunnels().map { ($0.name, $0.id) }) { first, _ in first }
             let base = (fleet.environment["DD_CLOUDFLARE_ENDPOINT"] ?? "").replacingOccurrences(of: "/client/v4", with: "")
             let simulated = ["--quote-source", "simulated", "--sim-authority", authority, "--trust-simulated"]
-            let portFile = directory.appendingPathComponent("cp.port")
             var processes: [Background] = []
             defer {
                 for process in processes { process.kill(SIGTERM) }
                 for process in processes { process.kill() }
             }
-            let controlPlane = try Background(
-                ["control-plane", fleetFile.path, "--listen", "127.0.0.1:0", "--port-file", portFile.path, "--stale-after", "10"] + simulated,
+            let (controlPlane, cpPort) = try await Self.startControlPlane(
+                [fleetFile.path, "--stale-after", "10"] + simulated,
                 environment: fleet.environment,
-                log: directory.appendingPathComponent("cp.log")
+                directory: directory
             )
             processes.append(controlPlane)
-            try await Self.eventually("the control plane to listen", timeout: .seconds(60)) {
-                Int(((try? String(contentsOf: portFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) != nil
-            }
-            let cpPort = try String(contentsOf: portFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             // The fleet's own agent VM names: the control plane admits no others.
             let rendered = try await CLITests.runOffPool(["render", fleetFile.path, "--format", "json"])
             let environments = try #require(
